@@ -1,0 +1,102 @@
+# syntax=docker/dockerfile:1
+#
+# Image for the production run: `kedro run --env prod` as a Kubernetes CronJob (k8s/).
+# Layers go from least to most often changed: locked deps -> dbt/ -> conf/ -> src/.
+# The container writes only to /tmp and to mounted volumes, so it runs with a read-only root.
+
+# ---------------------------------------------------------------------------------------------
+# builder: a venv at /opt/venv holding the locked dependencies, then the project itself
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-slim AS builder
+
+ENV UV_NO_CACHE=1 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN pip install uv==0.13.9 \
+    && python -m venv --without-pip /opt/venv
+
+WORKDIR /build
+
+# Only the dependency list first, so this (slow, large) layer is rebuilt when the lock changes
+# and not on every code change.
+COPY pyproject.toml requirements.lock ./
+RUN uv pip sync --python /opt/venv/bin/python requirements.lock
+
+# pyproject.toml names README.md as the package's readme, so the build needs it.
+COPY README.md ./
+COPY src/ src/
+RUN uv pip install --python /opt/venv/bin/python --no-deps .
+
+# ---------------------------------------------------------------------------------------------
+# runtime
+# ---------------------------------------------------------------------------------------------
+FROM python:3.11-slim AS runtime
+
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="netflix-pipeline" \
+      org.opencontainers.image.description="Kedro + dbt pipeline: which movie genres perform best, decade by decade, and which genre to back next." \
+      org.opencontainers.image.source="https://github.com/example/netflix-pipeline" \
+      org.opencontainers.image.licenses="Proprietary" \
+      org.opencontainers.image.version="${VERSION}"
+
+# A fixed numeric user, so Kubernetes can verify runAsNonRoot and runAsUser: 10001 matches.
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /tmp \
+       --shell /usr/sbin/nologin app
+
+# KEDRO_DISABLE_TELEMETRY / DO_NOT_TRACK: kedro-telemetry otherwise asks for consent on a TTY
+# and a cron job must never wait for an answer. HOME=/tmp: the Snowflake connector, s3fs and
+# dbt keep caches under $HOME, and /tmp is the only writable place (an emptyDir in the pod).
+# dbt writes target/ and logs/ below /tmp; it reads the partial-parse state baked below.
+ENV PATH=/opt/venv/bin:$PATH \
+    VIRTUAL_ENV=/opt/venv \
+    KEDRO_DISABLE_TELEMETRY=true \
+    DO_NOT_TRACK=1 \
+    DBT_SEND_ANONYMOUS_USAGE_STATS=false \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HOME=/tmp \
+    DBT_PROFILES_DIR=/app/dbt \
+    DBT_TARGET_PATH=/tmp/dbt/target \
+    DBT_LOG_PATH=/tmp/dbt/logs
+
+WORKDIR /app
+
+COPY --from=builder /opt/venv /opt/venv
+COPY dbt/ dbt/
+COPY conf/base/ conf/base/
+COPY conf/prod/ conf/prod/
+COPY src/ src/
+COPY pyproject.toml ./
+
+# Parse the dbt project once, at build time, so each run starts from a warm partial-parse
+# state instead of re-parsing every model. Parsing opens no connection and needs no secret.
+#
+# How the runtime uses it: DBT_PARTIAL_PARSE_FILE_PATH (set below) makes dbt *read* its
+# partial-parse state from the baked, read-only file, while it *writes* a fresh one to
+# DBT_TARGET_PATH (/tmp). dbt reuses the state only when the run has the same dbt version,
+# `--target prod`, no `--profile`/`--vars`, and the same account, user, role, warehouse and
+# database: dbt hashes those connection values into the state. So these build args must equal
+# the non-secret settings of the ConfigMap the image runs with (k8s/base/configmap.yaml; the
+# defaults below are its values, and tests/test_deploy.py checks that they agree). With other
+# values the run is still correct: dbt logs "profile has changed" and parses in full.
+ARG SNOWFLAKE_ACCOUNT=example-account
+ARG SNOWFLAKE_USER=NETFLIX_PIPELINE
+ARG SNOWFLAKE_ROLE=NETFLIX_PIPELINE
+ARG SNOWFLAKE_WAREHOUSE=NETFLIX_PIPELINE_WH
+ARG SNOWFLAKE_DATABASE=NETFLIX
+RUN DBT_TARGET_PATH=/app/dbt/target-baked \
+    DBT_LOG_PATH=/tmp/dbt-build-logs \
+    dbt parse --project-dir dbt --profiles-dir dbt --target prod \
+    && test -f /app/dbt/target-baked/partial_parse.msgpack \
+    && test -f /app/dbt/target-baked/manifest.json \
+    && rm -rf /tmp/dbt-build-logs
+
+ENV DBT_PARTIAL_PARSE_FILE_PATH=/app/dbt/target-baked/partial_parse.msgpack
+
+USER 10001:10001
+
+ENTRYPOINT ["kedro", "run", "--env", "prod"]

@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('raw', 'ratings') }}
+),
+
+renamed as (
+    select
+        user_id,
+        movie_id,
+        rating,
+        to_timestamp_ntz(rated_at_epoch) as rated_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('raw', 'tags') }}
+),
+
+renamed as (
+    select
+        user_id,
+        movie_id,
+        tag,
+        to_timestamp_ntz(tagged_at_epoch) as tagged_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,173 @@
+"""Catalog dataset types of the project: raw files, the warehouse and its tables.
+
+The raw files are read in bulk by the ingestion (DuckDB locally, COPY INTO in the warehouse), so
+their dataset hands over a reference rather than a DataFrame. Warehouse tables load into pandas
+through the connector's Arrow path and save through a stage and ``COPY INTO`` (the connector's
+``write_pandas`` does not work on the emulator; this path works on both).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from kedro.io import AbstractDataset, DatasetError
+
+from .warehouse import Warehouse, get_warehouse
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """Where one raw file of the input contract is expected."""
+
+    uri: str
+    optional: bool = False
+    storage_options: dict | None = None
+
+
+class RawFileDataset(AbstractDataset[None, RawFile]):
+    """A raw CSV file on disk or S3 (through s3fs), read in bulk by the ingestion."""
+
+    def __init__(
+        self,
+        filepath: str,
+        optional: bool = False,
+        credentials: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self._filepath = str(filepath)
+        self._optional = optional
+        self._storage_options = dict(credentials or {}) or None
+        self.metadata = metadata
+
+    def load(self) -> RawFile:
+        return RawFile(self._filepath, self._optional, self._storage_options)
+
+    def save(self, data: None) -> None:
+        raise DatasetError(f"{self._filepath} is a raw input; the pipeline never writes it.")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": self._filepath, "optional": self._optional}
+
+
+class WarehouseDataset(AbstractDataset[None, Warehouse]):
+    """The run's warehouse (Snowflake, or the local emulator started on first use)."""
+
+    def __init__(self, credentials: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        self._credentials = dict(credentials or {})
+        self.metadata = metadata
+
+    def load(self) -> Warehouse:
+        return get_warehouse(self._credentials)
+
+    def save(self, data: None) -> None:
+        raise DatasetError("the warehouse dataset is read-only")
+
+    def _describe(self) -> dict[str, Any]:
+        return {"emulator": bool(self._credentials.get("emulator", False))}
+
+
+class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
+    """One warehouse table as a pandas DataFrame.
+
+    ``save`` replaces the table as a whole in one transaction: the frame is written to Parquet,
+    staged, copied into a new table, then swapped in with a clone, so readers never see a
+    half-written table. Column names are upper-cased, as Snowflake folds unquoted names.
+    """
+
+    def __init__(
+        self,
+        table: str,
+        credentials: dict[str, Any],
+        stage_uri: str = "data/02_intermediate/stage",
+        stage_name: str = "RAW_LOAD.LANDING_STAGE",
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        if "." not in table:
+            raise DatasetError(f"table {table!r} must be schema-qualified (SCHEMA.TABLE)")
+        self._table = table.upper()
+        self._credentials = dict(credentials or {})
+        self._stage_uri = stage_uri
+        self._stage_name = stage_name
+        self.metadata = metadata
+
+    @property
+    def _warehouse(self) -> Warehouse:
+        return get_warehouse(self._credentials)
+
+    def load(self) -> pd.DataFrame:
+        with self._warehouse.cursor() as cur:
+            cur.execute(f"select * from {self._table}")
+            frame = cur.fetch_pandas_all()
+        logger.info("Read %d rows from %s", len(frame), self._table)
+        return frame
+
+    def save(self, data: pd.DataFrame) -> None:
+        from .ingest.load import StageSettings, _stage_url, _write_stage_file, copy_from_stage
+
+        started = time.monotonic()
+        schema, name = self._table.split(".", 1)
+        frame = data.rename(columns=str.upper)
+        stage = StageSettings(name=self._stage_name, uri=self._stage_uri)
+        run_id = f"table-{uuid.uuid4().hex[:12]}"
+        new = f"{schema}.{name}__NEW"
+        conn = self._warehouse.connect()
+        cur = conn.cursor()
+        try:
+            cur.execute(f"create schema if not exists {schema}")
+            if "://" not in self._stage_uri:
+                cur.execute(f"create stage if not exists {self._stage_name} url = '{_stage_url(stage)}'")
+            with tempfile.TemporaryDirectory() as tmp:
+                local = Path(tmp) / f"{name.lower()}.parquet"
+                frame.to_parquet(local, index=False)
+                relative = _write_stage_file(stage, run_id, local.name, local)
+            cur.execute(f"create or replace table {new} ({_ddl(frame)})")
+            copy_from_stage(cur, new, stage, relative, len(frame))
+            cur.execute("begin")
+            try:
+                cur.execute(f"create or replace table {self._table} clone {new}")
+                cur.execute("commit")
+            except Exception:
+                cur.execute("rollback")
+                raise
+            cur.execute(f"drop table if exists {new}")
+        finally:
+            conn.close()
+            _remove_stage_dir(self._stage_uri, run_id)
+        logger.info(
+            "Wrote %d rows to %s in %.1f s", len(frame), self._table, time.monotonic() - started
+        )
+
+    def _describe(self) -> dict[str, Any]:
+        return {"table": self._table}
+
+
+def _ddl(frame: pd.DataFrame) -> str:
+    def sql_type(dtype) -> str:
+        if pd.api.types.is_bool_dtype(dtype):
+            return "boolean"
+        if pd.api.types.is_integer_dtype(dtype):
+            return "bigint"
+        if pd.api.types.is_float_dtype(dtype):
+            return "double"
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "timestamp_ntz"
+        return "varchar"
+
+    return ", ".join(f"{col} {sql_type(dtype)}" for col, dtype in frame.dtypes.items())
+
+
+def _remove_stage_dir(stage_uri: str, run_id: str) -> None:
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(f"{stage_uri.rstrip('/')}/{run_id}")
+    if fs.exists(path):
+        fs.rm(path, recursive=True)

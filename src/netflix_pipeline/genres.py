@@ -1,0 +1,800 @@
+"""Genres of a film, genre normalization and the primary genre (DESIGN.md §4).
+
+Everything here is pure (no I/O besides logging) and vectorized: no Python loop runs per film or
+per source row. The work is organised around two facts about genre data:
+
+* raw genre values repeat a lot (the same JSON array or pipe string appears for many films), so
+  raw values are factorized first and parsed once per distinct value;
+* the genre vocabulary is tiny, so names are normalized once per distinct name.
+
+Parsing of a distinct raw value (:func:`parse_genre_lists`):
+
+* ``NaN``/``None``/empty or blank string: no genres (not a fault);
+* a value whose first non-blank character is ``[`` or ``{`` is a list literal. The common shapes —
+  TMDB's JSON array of ``{"id": …, "name": …}`` objects, Kaggle's Python-literal list of dicts in
+  single quotes, and arrays of quoted strings — are recognised by one RE2 grammar (Arrow compute)
+  and their names pulled out by one regex replace. Anything else that starts with ``[``/``{``
+  (escape sequences, other keys, trailing commas, malformed text) is decided by the exact parser
+  :func:`parse_genre_value` (``json.loads``, then ``ast.literal_eval``) on the distinct values
+  concerned; what neither accepts, or what is not a list of names/``{"name": str}`` objects, is
+  *unparseable*: it is reported, never guessed;
+* anything else is a MovieLens pipe-separated string (``Action|Sci-Fi``).
+
+Parsed names are trimmed; empty names are dropped.
+
+Normalization of a name (:func:`normalize_names`): trim and collapse inner whitespace; match
+case-insensitively (``str.casefold``); a dropped name (``rules.drop``) becomes NA; a synonym maps
+to its canonical name; a hierarchy name takes the hierarchy's spelling; any other name is an
+*unknown* genre, kept and title-cased by :func:`title_case`: Python's ``str.title()`` (first letter
+of every run of letters upper-case, the rest lower-case: ``"post-apocalyptic"`` →
+``"Post-Apocalyptic"``), except that a letter right after an apostrophe that follows a letter stays
+lower-case (``"tearjerker's"`` → ``"Tearjerker's"``, not ``"Tearjerker'S"``). Spellings that
+title-casing would mangle (``Sci-Fi``) are synonyms in the parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import math
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "GenreResult",
+    "GenreRules",
+    "REASON_MALFORMED",
+    "REASON_STRUCTURE",
+    "film_genres",
+    "film_genres_rowwise",
+    "name_key",
+    "normalize_name",
+    "normalize_names",
+    "parse_genre_lists",
+    "parse_genre_value",
+    "title_case",
+]
+
+REASON_MALFORMED = "malformed list literal: neither valid JSON nor a Python literal"
+REASON_STRUCTURE = "not a list of genre names or of objects with a string 'name'"
+
+# --------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """Matching key of a genre name: trimmed, inner whitespace collapsed, casefolded."""
+    return _WHITESPACE_RUN.sub(" ", name).strip().casefold()
+
+
+@dataclass(frozen=True)
+class GenreRules:
+    """Validated genre rules (the ``genres`` parameters).
+
+    ``synonyms`` maps a matching key (see :func:`name_key`) to a canonical name; ``drop`` holds
+    matching keys. Build it with :meth:`from_params`.
+    """
+
+    hierarchy: tuple[str, ...]
+    synonyms: Mapping[str, str]
+    drop: frozenset[str]
+    sources: tuple[str, ...]
+    unknown_genre: str = "Unknown"
+    log_top_unknown: int = 10
+    # matching key -> canonical name, or None for a dropped name
+    lookup: Mapping[str, str | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.hierarchy:
+            raise ValueError("genres.hierarchy must list at least one genre")
+        for name in self.hierarchy:
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"genres.hierarchy holds an empty or non-string name: {name!r}")
+            if name != _WHITESPACE_RUN.sub(" ", name).strip():
+                raise ValueError(
+                    f"genres.hierarchy name {name!r} has leading, trailing or repeated spaces"
+                )
+        keys = [name_key(h) for h in self.hierarchy]
+        dupes = sorted({h for h, k in zip(self.hierarchy, keys, strict=True) if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(
+                f"genres.hierarchy lists a genre more than once (case-insensitively): {dupes}"
+            )
+        canonical = dict(zip(keys, self.hierarchy, strict=True))
+        lookup: dict[str, str | None] = dict(canonical)
+        for key, target in self.synonyms.items():
+            if key != name_key(key) or not key:
+                raise ValueError(f"genres.synonyms key {key!r} is not a matching key")
+            if target not in self.hierarchy:
+                raise ValueError(
+                    f"genres.synonyms maps {key!r} to {target!r}, which is not a canonical name "
+                    f"(synonym targets must be spelled exactly as in genres.hierarchy)"
+                )
+            if key in canonical and canonical[key] != target:
+                raise ValueError(
+                    f"genres.synonyms maps {key!r} to {target!r}, but {canonical[key]!r} is "
+                    f"itself a hierarchy genre"
+                )
+            lookup[key] = target
+        for key in self.drop:
+            if key != name_key(key) or not key:
+                raise ValueError(f"genres.drop entry {key!r} is not a matching key")
+            if key in canonical:
+                raise ValueError(f"genres.drop lists {key!r}, which is a hierarchy genre")
+            if key in self.synonyms:
+                raise ValueError(f"genres.drop lists {key!r}, which is also a synonym")
+            lookup[key] = None
+        if not self.sources:
+            raise ValueError("genres.sources must list at least one source")
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError(f"genres.sources lists a source more than once: {list(self.sources)}")
+        if not isinstance(self.unknown_genre, str) or not self.unknown_genre.strip():
+            raise ValueError("genres.unknown_genre must be a non-empty string")
+        if name_key(self.unknown_genre) in canonical:
+            raise ValueError(
+                f"genres.unknown_genre {self.unknown_genre!r} must not be a hierarchy genre"
+            )
+        if (
+            isinstance(self.log_top_unknown, bool)
+            or not isinstance(self.log_top_unknown, int)
+            or self.log_top_unknown < 0
+        ):
+            raise ValueError("genres.log_top_unknown must be a non-negative integer")
+        object.__setattr__(self, "lookup", lookup)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> GenreRules:
+        """Build rules from the ``genres`` parameters (or from a mapping holding ``genres``)."""
+        if not isinstance(params, Mapping):
+            raise ValueError(f"genre parameters must be a mapping, got {type(params).__name__}")
+        if "hierarchy" not in params and isinstance(params.get("genres"), Mapping):
+            params = params["genres"]
+        missing = [k for k in ("hierarchy", "sources") if k not in params]
+        if missing:
+            raise ValueError(f"genre parameters lack required keys: {missing}")
+        known = {"hierarchy", "synonyms", "drop", "sources", "unknown_genre", "log_top_unknown"}
+        extra = sorted(set(params) - known)
+        if extra:
+            raise ValueError(f"genre parameters have unknown keys: {extra}")
+
+        def _str_list(key: str) -> list[str]:
+            value = params.get(key) or []
+            if isinstance(value, str) or not isinstance(value, Iterable):
+                raise ValueError(f"genres.{key} must be a list of strings")
+            value = list(value)
+            bad = [v for v in value if not isinstance(v, str)]
+            if bad:
+                raise ValueError(f"genres.{key} must hold strings only, got {bad!r}")
+            return value
+
+        synonyms_raw = params.get("synonyms") or {}
+        if not isinstance(synonyms_raw, Mapping):
+            raise ValueError("genres.synonyms must be a mapping of spelling -> canonical name")
+        synonyms: dict[str, str] = {}
+        for spelling, target in synonyms_raw.items():
+            if not isinstance(spelling, str) or not isinstance(target, str):
+                raise ValueError(
+                    f"genres.synonyms must map strings to strings, got {spelling!r}: {target!r}"
+                )
+            key = name_key(spelling)
+            if key in synonyms and synonyms[key] != target:
+                raise ValueError(
+                    f"genres.synonyms gives {spelling!r} two targets: {synonyms[key]!r}, {target!r}"
+                )
+            synonyms[key] = target
+        return cls(
+            hierarchy=tuple(_str_list("hierarchy")),
+            synonyms=synonyms,
+            drop=frozenset(name_key(d) for d in _str_list("drop")),
+            sources=tuple(_str_list("sources")),
+            unknown_genre=params.get("unknown_genre", "Unknown"),
+            log_top_unknown=params.get("log_top_unknown", 10),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Normalization of names
+# --------------------------------------------------------------------------------------------
+
+# A letter right after "<letter>'" (or ’): str.title() upper-cases it, title_case() does not.
+_APOSTROPHE_LETTER = re.compile(r"(?<=[^\W\d_]['’])([^\W\d_])")
+
+
+def title_case(name: str) -> str:
+    """Title-case an unknown genre name (see the module docstring for the rule)."""
+    return _APOSTROPHE_LETTER.sub(lambda m: m.group(1).lower(), name.title())
+
+
+def normalize_name(name: str, rules: GenreRules) -> str | None:
+    """Normalize one name (the row-by-row reference of :func:`normalize_names`)."""
+    collapsed = " ".join(name.split())
+    key = collapsed.casefold()
+    if not key:
+        return None
+    if key in rules.lookup:
+        return rules.lookup[key]
+    return title_case(collapsed)
+
+
+def _normalize_unique(names: pd.Series, rules: GenreRules) -> pd.Series:
+    """Normalize a Series of distinct (or few) names with pandas string methods."""
+    collapsed = names.astype(object).str.replace(_WHITESPACE_RUN, " ", regex=True).str.strip()
+    keys = collapsed.str.casefold()
+    known = keys.isin(rules.lookup.keys())
+    titled = collapsed.str.title().str.replace(
+        _APOSTROPHE_LETTER, lambda m: m.group(1).lower(), regex=True
+    )
+    out = titled.where(~known, keys.map(rules.lookup))
+    out = out.where(keys.ne(""), None)
+    return out.astype(object).where(out.notna(), None)
+
+
+def normalize_names(names: pd.Series, rules: GenreRules) -> pd.Series:
+    """Normalize genre names; dropped and empty names become NA (``None``).
+
+    Each distinct name is normalized once (``pd.factorize``), so the cost is one hash per row
+    plus string work on the (tiny) vocabulary.
+    """
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    normalized = _normalize_unique(pd.Series(uniques, dtype=object).map(str), rules)
+    values = normalized.to_numpy(dtype=object)
+    out = np.full(len(names), None, dtype=object)
+    valid = codes >= 0
+    out[valid] = values[codes[valid]]
+    return pd.Series(out, index=names.index, name=names.name, dtype=object)
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing of raw genre values
+# --------------------------------------------------------------------------------------------
+
+# Python's whitespace (str.isspace / str.strip) as an RE2 class.
+_PY_WS = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
+_LIST_START = rf"^{_PY_WS}*[\[{{]"
+
+# Fast-path grammar: only constructs that json.loads and ast.literal_eval both read the same way
+# (quoted strings without escapes or control characters, integer ids, {id, name} objects, no
+# trailing commas). Everything else that looks like a list goes to parse_genre_value().
+_WS = r"[ \t\n]*"
+_DQ = r'"[^"\\\x00-\x1f]*"'
+_SQ = r"'[^'\\\x00-\x1f]*'"
+_DQ_CAP = r'"([^"\\\x00-\x1f]*)"'
+_SQ_CAP = r"'([^'\\\x00-\x1f]*)'"
+_NUM = r"-?(?:0|[1-9][0-9]*)"
+_ID_PAIR = rf"""(?:"id"|'id'){_WS}:{_WS}{_NUM}"""
+
+
+def _obj(name_value: str) -> str:
+    name_pair = rf"""(?:"name"|'name'){_WS}:{_WS}{name_value}"""
+    return rf"\{{{_WS}(?:{_ID_PAIR}{_WS},{_WS})?{name_pair}(?:{_WS},{_WS}{_ID_PAIR})?{_WS}\}}"
+
+
+_ITEM = rf"(?:{_obj(f'(?:{_DQ}|{_SQ})')}|{_DQ}|{_SQ})"
+_FAST_LIST = rf"^[ \t\n]*\[{_WS}(?:{_ITEM}(?:{_WS},{_WS}{_ITEM})*)?{_WS}\][ \t\n]*$"
+# One match per item; the first also eats "[", the last also eats "]". Groups 1-4: the name.
+_ITEM_CAP = rf"(?:{_obj(f'(?:{_DQ_CAP}|{_SQ_CAP})')}|{_DQ_CAP}|{_SQ_CAP})"
+_EXTRACT = rf"(?:^[ \t\n]*\[|,){_WS}{_ITEM_CAP}{_WS}(?:\][ \t\n]*$)?"
+_SEP = "\x1f"  # cannot occur in a fast-path string; pipe values holding it take the exact path
+
+
+def _is_na(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def parse_genre_value(value: Any) -> tuple[list[str] | None, str | None]:
+    """Parse one raw genre value exactly: ``(names, None)`` or ``(None, reason)``.
+
+    The row-by-row reference of :func:`parse_genre_lists`, which also uses it for the values its
+    fast path does not cover. Names are trimmed; empty names are dropped.
+    """
+    if _is_na(value):
+        return [], None
+    text = str(value).strip()
+    if not text:
+        return [], None
+    if text[0] not in "[{":
+        return [p for p in (part.strip() for part in text.split("|")) if p], None
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. SyntaxWarning: invalid escape sequence
+                obj = ast.literal_eval(text)
+        except Exception:  # literal_eval raises ValueError, SyntaxError, TypeError, …
+            return None, REASON_MALFORMED
+    if not isinstance(obj, list):
+        return None, REASON_STRUCTURE
+    names: list[str] = []
+    for element in obj:
+        if isinstance(element, str):
+            name = element
+        elif isinstance(element, dict) and isinstance(element.get("name"), str):
+            name = element["name"]
+        else:
+            return None, REASON_STRUCTURE
+        name = name.strip()
+        if name:
+            names.append(name)
+    return names, None
+
+
+@dataclass(frozen=True)
+class _ParsedUnique:
+    """Items of distinct raw values: value index, 1-based position, code into ``names``."""
+
+    value: np.ndarray  # int64, ascending
+    position: np.ndarray  # int64
+    name_code: np.ndarray  # int64
+    names: np.ndarray  # object: distinct trimmed names
+    reason: np.ndarray  # object per distinct value: None or the unparseable reason
+
+
+def _to_arrow(values: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Arrow strings of ``values``; values Arrow cannot hold (lone surrogates) are flagged."""
+    try:
+        return pa.array(values, type=pa.string()), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowException, UnicodeError):
+        bad = np.array([_not_utf8(v) for v in values], dtype=bool)  # error path only
+        safe = np.where(bad, "", values).astype(object)
+        return pa.array(safe, type=pa.string()), bad
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        return True
+    return False
+
+
+def _positions(groups: np.ndarray) -> np.ndarray:
+    """1-based position of each element inside its run of equal, consecutive ``groups``."""
+    n = len(groups)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    lengths = np.diff(np.r_[starts, n])
+    return np.arange(n, dtype=np.int64) - np.repeat(starts, lengths) + 1
+
+
+def _parse_unique(values: np.ndarray) -> _ParsedUnique:
+    """Parse distinct raw strings (object array of ``str``)."""
+    n = len(values)
+    arr, not_utf8 = _to_arrow(values)
+    is_list = pc.match_substring_regex(arr, _LIST_START).to_numpy(zero_copy_only=False)
+    fast = np.zeros(n, dtype=bool)
+    if is_list.any():
+        fast[is_list] = pc.match_substring_regex(
+            arr.filter(pa.array(is_list)), _FAST_LIST
+        ).to_numpy(zero_copy_only=False)
+    pipe = ~is_list
+    if pipe.any():
+        has_sep = pc.match_substring(arr.filter(pa.array(pipe)), _SEP).to_numpy(
+            zero_copy_only=False
+        )
+        pipe[np.flatnonzero(pipe)[has_sep]] = False
+    fast &= ~not_utf8
+    pipe &= ~not_utf8
+    exact = ~(fast | pipe)
+
+    # Fast path: one "\x1f"-separated string per value, then a single split.
+    fast_idx = np.flatnonzero(fast)
+    pipe_idx = np.flatnonzero(pipe)
+    pieces = []
+    if len(fast_idx):
+        extracted = pc.replace_substring_regex(arr.take(fast_idx), _EXTRACT, _SEP + r"\1\2\3\4")
+        # An empty list ("[]") has no item to match and stays as it was: it has no names.
+        pieces.append(pc.if_else(pc.starts_with(extracted, _SEP), extracted, None))
+    if len(pipe_idx):
+        pieces.append(pc.replace_substring(arr.take(pipe_idx), "|", _SEP))
+    order = np.r_[fast_idx, pipe_idx].astype(np.int64)
+    if pieces:
+        joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
+        lists = pc.split_pattern(joined, _SEP)
+        flat = pc.list_flatten(lists)
+        parent = order[pc.list_parent_indices(lists).to_numpy()]
+        encoded = pc.dictionary_encode(flat)
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    else:
+        parent = np.zeros(0, dtype=np.int64)
+        codes = np.zeros(0, dtype=np.int64)
+        vocab = np.zeros(0, dtype=object)
+
+    # Exact path: json / ast, once per distinct value concerned.
+    reason = np.full(n, None, dtype=object)
+    extra_parent: list[int] = []
+    extra_names: list[str] = []
+    for i in np.flatnonzero(exact):  # values outside the fast grammar: rare, distinct
+        names, why = parse_genre_value(values[i])
+        if why is not None:
+            reason[i] = why
+        else:
+            extra_parent.extend([int(i)] * len(names))
+            extra_names.extend(names)
+
+    # Trim names once per distinct name; drop empty ones.
+    trimmed = pd.Series(vocab, dtype=object).str.strip()
+    all_names = pd.concat([trimmed, pd.Series(extra_names, dtype=object)], ignore_index=True)
+    name_codes, names = pd.factorize(all_names)
+    item_codes = np.r_[name_codes[codes], name_codes[len(vocab) :]].astype(np.int64)
+    item_parent = np.r_[parent, np.asarray(extra_parent, dtype=np.int64)]
+    if len(pieces) + bool(extra_parent) > 1:  # sorted runs: a stable sort merges them (timsort)
+        by_value = np.argsort(item_parent, kind="stable")
+        item_parent, item_codes = item_parent[by_value], item_codes[by_value]
+    names = np.asarray(names, dtype=object)
+    keep = np.asarray(pd.Series(names, dtype=object).ne("").to_numpy(), dtype=bool)
+    nonempty = keep[item_codes] if len(item_codes) else np.zeros(0, dtype=bool)
+    item_parent, item_codes = item_parent[nonempty], item_codes[nonempty]
+    return _ParsedUnique(
+        value=item_parent,
+        position=_positions(item_parent),
+        name_code=item_codes,
+        names=names,
+        reason=reason,
+    )
+
+
+def _factorize_raw(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for NA) and distinct values as ``str`` of a raw genre column."""
+    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    not_str = np.fromiter((type(u) is not str for u in uniques), dtype=bool, count=len(uniques))
+    if not_str.any():  # numbers and the like: read as their text, like parse_genre_value()
+        uniques[not_str] = [str(u) for u in uniques[not_str]]
+    return codes.astype(np.int64), uniques
+
+
+def _expand(codes: np.ndarray, parsed: _ParsedUnique) -> tuple[np.ndarray, np.ndarray]:
+    """Items of every row (rows in order): (row index, index into the parsed items)."""
+    n_values = len(parsed.reason)
+    counts = np.bincount(parsed.value, minlength=n_values).astype(np.int64)
+    starts = np.r_[0, np.cumsum(counts)[:-1]] if n_values else np.zeros(0, dtype=np.int64)
+    valid = codes >= 0
+    row_counts = np.zeros(len(codes), dtype=np.int64)
+    row_counts[valid] = counts[codes[valid]]
+    total = int(row_counts.sum())
+    rows = np.repeat(np.arange(len(codes), dtype=np.int64), row_counts)
+    row_first = np.zeros(len(codes), dtype=np.int64)
+    row_first[valid] = starts[codes[valid]]
+    row_offset = np.cumsum(row_counts) - row_counts  # first output slot of each row
+    item = np.arange(total, dtype=np.int64) + np.repeat(row_first - row_offset, row_counts)
+    return rows, item
+
+
+def parse_genre_lists(raw: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse raw genre values into items.
+
+    Returns ``items`` with columns ``row`` (the index label of ``raw``), ``position`` (1-based
+    among the value's non-empty names) and ``name`` (trimmed, not normalized), in row order, and
+    ``unparseable``, a boolean Series aligned with ``raw``. Unparseable values yield no items.
+    """
+    codes, uniques = _factorize_raw(raw)
+    parsed = _parse_unique(uniques)
+    rows, item = _expand(codes, parsed)
+    items = pd.DataFrame(
+        {
+            "row": raw.index.take(rows),
+            "position": parsed.position[item],
+            "name": parsed.names[parsed.name_code[item]],
+        }
+    )
+    bad_value = np.asarray(pd.notna(parsed.reason), dtype=bool)
+    unparseable = np.zeros(len(codes), dtype=bool)
+    valid = codes >= 0
+    unparseable[valid] = bad_value[codes[valid]]
+    return items, pd.Series(unparseable, index=raw.index, name="unparseable")
+
+
+# --------------------------------------------------------------------------------------------
+# Genres of a film and primary genre
+# --------------------------------------------------------------------------------------------
+
+_SOURCE_COLUMNS = ("film_id", "source", "item_order", "genres_raw")
+
+
+@dataclass(frozen=True)
+class GenreResult:
+    """Normalized genres of films.
+
+    * ``movie_genres``: ``film_id, genre, position, source`` — one row per film and canonical
+      genre, ``position`` 1-based in first-seen order, ``source`` where the genre was first seen;
+    * ``movie_primary_genre``: ``film_id, primary_genre, genre_count`` — one row per film of the
+      input, ``rules.unknown_genre`` (and a count of 0) for a film without genres;
+    * ``rejected``: ``film_id, source, genres_raw, reason`` — unparseable raw values;
+    * ``unknown_counts``: number of films carrying each unknown (non-hierarchy) genre, descending.
+    """
+
+    movie_genres: pd.DataFrame
+    movie_primary_genre: pd.DataFrame
+    rejected: pd.DataFrame
+    unknown_counts: pd.Series
+
+
+def _check_sources(sources: pd.DataFrame, rules: GenreRules) -> None:
+    missing = [c for c in _SOURCE_COLUMNS if c not in sources.columns]
+    if missing:
+        raise ValueError(f"genre sources lack columns {missing}")
+    if sources["film_id"].isna().any():
+        raise ValueError("genre sources have rows without a film_id")
+    if sources["item_order"].isna().any():
+        raise ValueError("genre sources have rows without an item_order")
+    unknown = sorted(set(pd.unique(sources["source"].astype(object))) - set(rules.sources))
+    if unknown:
+        raise ValueError(
+            f"genre sources hold sources {unknown!r} that are not in genres.sources "
+            f"{list(rules.sources)}"
+        )
+
+
+def _sort_order(film: np.ndarray, rank: np.ndarray, item_order: np.ndarray) -> np.ndarray:
+    """Stable order of rows by (film_id, source rank, item_order)."""
+    n = len(film)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    f_min, f_span = film.min(), int(film.max()) - int(film.min()) + 1
+    o_min, o_span = item_order.min(), int(item_order.max()) - int(item_order.min()) + 1
+    n_rank = int(rank.max()) + 1
+    if f_span * n_rank * o_span < 2**62:  # one int64 key: one stable sort instead of three
+        key = ((film - f_min) * n_rank + rank) * o_span + (item_order - o_min)
+        if bool(np.all(key[1:] >= key[:-1])):
+            return np.arange(n, dtype=np.int64)
+        return np.argsort(key, kind="stable").astype(np.int64)
+    return np.lexsort((item_order, rank, film)).astype(np.int64)
+
+
+def _empty_result(rules: GenreRules) -> GenreResult:
+    return GenreResult(
+        movie_genres=pd.DataFrame(
+            {
+                "film_id": pd.Series(dtype=np.int64),
+                "genre": pd.Series(dtype=object),
+                "position": pd.Series(dtype=np.int64),
+                "source": pd.Series(dtype=object),
+            }
+        ),
+        movie_primary_genre=pd.DataFrame(
+            {
+                "film_id": pd.Series(dtype=np.int64),
+                "primary_genre": pd.Series(dtype=object),
+                "genre_count": pd.Series(dtype=np.int64),
+            }
+        ),
+        rejected=pd.DataFrame(
+            {
+                "film_id": pd.Series(dtype=np.int64),
+                "source": pd.Series(dtype=object),
+                "genres_raw": pd.Series(dtype=object),
+                "reason": pd.Series(dtype=object),
+            }
+        ),
+        unknown_counts=pd.Series(dtype=np.int64, name="films").rename_axis("genre"),
+    )
+
+
+def _unknown_series(counts: dict[str, int] | pd.Series) -> pd.Series:
+    s = pd.Series(counts, dtype=np.int64, name="films")
+    if len(s):
+        frame = s.rename_axis("genre").reset_index()
+        frame = frame.sort_values(["films", "genre"], ascending=[False, True], kind="stable")
+        s = pd.Series(frame["films"].to_numpy(), index=frame["genre"].to_numpy(), name="films")
+    return s.rename_axis("genre")
+
+
+def _log_summary(result: GenreResult, rules: GenreRules) -> None:
+    top = result.unknown_counts.head(rules.log_top_unknown)
+    logger.info(
+        "genres: %d films, %d film-genre rows, %d without genre (%s), %d unparseable values",
+        len(result.movie_primary_genre),
+        len(result.movie_genres),
+        int(result.movie_primary_genre["genre_count"].eq(0).sum()),
+        rules.unknown_genre,
+        len(result.rejected),
+    )
+    if len(result.unknown_counts):
+        logger.info(
+            "genres: %d unknown genre names kept as title-cased; top %d: %s",
+            len(result.unknown_counts),
+            len(top),
+            ", ".join(f"{name} ({count})" for name, count in top.items()),
+        )
+    if len(result.rejected):
+        logger.warning(
+            "genres: %d raw genre values could not be parsed and contribute no genres",
+            len(result.rejected),
+        )
+
+
+def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
+    """Genres of every film and its primary genre (DESIGN.md §4), vectorized.
+
+    ``sources`` has one row per raw genre value: ``film_id`` (int), ``source`` (one of
+    ``rules.sources``), ``item_order`` (int: order of the rows of one film within one source)
+    and ``genres_raw`` (str or NA). A film's genres are the names of its rows in
+    ``rules.sources`` order, then ``item_order``, then list order; normalized; dropped names
+    removed; duplicates removed keeping the first. Unparseable values are rejected and add no
+    genre; the film keeps the genres of its other rows.
+    """
+    _check_sources(sources, rules)
+    if len(sources) == 0:
+        result = _empty_result(rules)
+        _log_summary(result, rules)
+        return result
+
+    # 1. Rows in genre order: film, source rank, item_order (stable).
+    film_all = sources["film_id"].to_numpy(dtype=np.int64)
+    source_values = sources["source"].to_numpy(dtype=object)
+    source_codes, source_uniques = pd.factorize(source_values)
+    rank_of_unique = np.array([rules.sources.index(s) for s in source_uniques], dtype=np.int64)
+    rank_all = rank_of_unique[source_codes]
+    order = _sort_order(film_all, rank_all, sources["item_order"].to_numpy(dtype=np.int64))
+    film = film_all[order]
+    rank = rank_all[order]
+
+    # 2. Parse each distinct raw value once; normalize each distinct name once.
+    raw_codes, raw_uniques = _factorize_raw(sources["genres_raw"])
+    raw_codes = raw_codes[order]
+    parsed = _parse_unique(raw_uniques)
+    normalized = _normalize_unique(pd.Series(parsed.names, dtype=object), rules)
+    hierarchy_pos = {name: i for i, name in enumerate(rules.hierarchy)}
+    unknown_names = sorted(set(normalized.dropna()) - hierarchy_pos.keys())
+    canon_vocab = np.asarray(list(rules.hierarchy) + unknown_names, dtype=object)
+    canon_index = {**hierarchy_pos, **{n: len(rules.hierarchy) + i for i, n in enumerate(unknown_names)}}
+    canon_of_name = normalized.map(canon_index).fillna(-1).to_numpy(dtype=np.int64)
+
+    # Per distinct value: canonical codes in order, dropped names out, duplicates out.
+    item_canon = canon_of_name[parsed.name_code] if len(parsed.name_code) else parsed.name_code
+    keep = item_canon >= 0
+    v_value, v_canon = parsed.value[keep], item_canon[keep]
+    n_canon = len(canon_vocab)
+    first = ~pd.Series(v_value * n_canon + v_canon).duplicated().to_numpy()
+    unique_items = _ParsedUnique(
+        value=v_value[first],
+        position=np.zeros(int(first.sum()), dtype=np.int64),
+        name_code=v_canon[first],
+        names=canon_vocab,
+        reason=parsed.reason,
+    )
+
+    # 3. Items of every row, in genre order; duplicates across a film's rows removed.
+    rows, item = _expand(raw_codes, unique_items)
+    g_film = film[rows]
+    g_canon = unique_items.name_code[item]
+    g_rank = rank[rows]
+    film_group = np.cumsum(np.r_[True, film[1:] != film[:-1]]) - 1
+    keep = ~pd.Series(film_group[rows] * n_canon + g_canon).duplicated().to_numpy()
+    g_film, g_canon, g_rank = g_film[keep], g_canon[keep], g_rank[keep]
+    position = _positions(g_film)
+
+    movie_genres = pd.DataFrame(
+        {
+            "film_id": g_film,
+            "genre": canon_vocab[g_canon],
+            "position": position,
+            "source": np.asarray(rules.sources, dtype=object)[g_rank],
+        }
+    )
+
+    # 4. Primary genre: lowest canonical code if it is a hierarchy genre, else the first genre.
+    film_starts = np.flatnonzero(np.r_[True, film[1:] != film[:-1]])
+    films = film[film_starts]
+    genre_count = np.zeros(len(films), dtype=np.int64)
+    primary = np.full(len(films), rules.unknown_genre, dtype=object)
+    if len(g_film):
+        g_starts = np.flatnonzero(np.r_[True, g_film[1:] != g_film[:-1]])
+        g_films = g_film[g_starts]
+        lowest = np.minimum.reduceat(g_canon, g_starts)
+        chosen = np.where(lowest < len(rules.hierarchy), lowest, g_canon[g_starts])
+        slot = np.searchsorted(films, g_films)
+        primary[slot] = canon_vocab[chosen]
+        genre_count[slot] = np.diff(np.r_[g_starts, len(g_film)])
+    movie_primary_genre = pd.DataFrame(
+        {"film_id": films, "primary_genre": primary, "genre_count": genre_count}
+    )
+
+    # 5. Rejected values and unknown names.
+    bad_value = np.asarray(pd.notna(parsed.reason), dtype=bool)
+    bad_row = np.zeros(len(raw_codes), dtype=bool)
+    valid = raw_codes >= 0
+    bad_row[valid] = bad_value[raw_codes[valid]]
+    bad_idx = order[bad_row]
+    rejected = pd.DataFrame(
+        {
+            "film_id": film_all[bad_idx],
+            "source": source_values[bad_idx],
+            "genres_raw": sources["genres_raw"].to_numpy(dtype=object)[bad_idx],
+            "reason": parsed.reason[raw_codes[bad_row]],
+        }
+    )
+    unknown_hist = np.bincount(g_canon, minlength=n_canon)[len(rules.hierarchy) :]
+    unknown_counts = _unknown_series(
+        pd.Series(unknown_hist, index=canon_vocab[len(rules.hierarchy) :])[unknown_hist > 0]
+    )
+
+    result = GenreResult(movie_genres, movie_primary_genre, rejected, unknown_counts)
+    _log_summary(result, rules)
+    return result
+
+
+def film_genres_rowwise(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
+    """Row-by-row reference of :func:`film_genres` (plain Python; benchmark and test oracle)."""
+    _check_sources(sources, rules)
+    if len(sources) == 0:
+        return _empty_result(rules)
+    records = list(
+        zip(
+            sources["film_id"].tolist(),
+            sources["source"].tolist(),
+            sources["item_order"].tolist(),
+            sources["genres_raw"].tolist(),
+            strict=True,
+        )
+    )
+    records.sort(key=lambda r: (int(r[0]), rules.sources.index(r[1]), int(r[2])))
+    hierarchy_pos = {name: i for i, name in enumerate(rules.hierarchy)}
+
+    genres: dict[int, dict[str, str]] = {}  # film -> genre -> source (insertion-ordered)
+    rejected: list[tuple[int, str, Any, str]] = []
+    for film_id, source, _, raw in records:
+        film_id = int(film_id)
+        seen = genres.setdefault(film_id, {})
+        names, reason = parse_genre_value(raw)
+        if names is None:
+            rejected.append((film_id, source, raw, reason or REASON_MALFORMED))
+            continue
+        for name in names:
+            genre = normalize_name(name, rules)
+            if genre is not None and genre not in seen:
+                seen[genre] = source
+
+    genre_rows: list[tuple[int, str, int, str]] = []
+    primary_rows: list[tuple[int, str, int]] = []
+    unknown: dict[str, int] = {}
+    for film_id, seen in genres.items():
+        for position, (genre, source) in enumerate(seen.items(), start=1):
+            genre_rows.append((film_id, genre, position, source))
+            if genre not in hierarchy_pos:
+                unknown[genre] = unknown.get(genre, 0) + 1
+        ranked = [g for g in seen if g in hierarchy_pos]
+        if ranked:
+            primary = min(ranked, key=hierarchy_pos.__getitem__)
+        elif seen:
+            primary = next(iter(seen))
+        else:
+            primary = rules.unknown_genre
+        primary_rows.append((film_id, primary, len(seen)))
+
+    empty = _empty_result(rules)
+    movie_genres = pd.DataFrame(genre_rows, columns=list(empty.movie_genres.columns))
+    movie_primary_genre = pd.DataFrame(
+        primary_rows, columns=list(empty.movie_primary_genre.columns)
+    )
+    rejected_df = pd.DataFrame(rejected, columns=list(empty.rejected.columns))
+    for frame, template in (
+        (movie_genres, empty.movie_genres),
+        (movie_primary_genre, empty.movie_primary_genre),
+        (rejected_df, empty.rejected),
+    ):
+        for column in frame.columns:
+            frame[column] = frame[column].astype(template[column].dtype)
+    return GenreResult(movie_genres, movie_primary_genre, rejected_df, _unknown_series(unknown))

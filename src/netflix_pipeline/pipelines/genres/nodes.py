@@ -1,0 +1,42 @@
+"""Genre normalization node: the rules are parameters, the work is vectorized in genres.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...genres import GenreRules, film_genres
+
+SOURCE_FILES = {"tmdb": "tmdb/movies_metadata.csv", "movielens": "movielens/movies.csv"}
+
+
+def normalize_genres(
+    dbt_staging_run: dict, film_genre_sources: pd.DataFrame, genres: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Canonical genres and the primary genre of every film; unparseable lists quarantined."""
+    sources = film_genre_sources.rename(columns=str.lower)
+    rules = GenreRules.from_params(genres)
+    result = film_genres(sources[["film_id", "source", "item_order", "genres_raw"]], rules)
+    lines = sources[["film_id", "source", "genres_raw", "source_line_number"]].drop_duplicates(
+        ["film_id", "source", "genres_raw"]
+    )
+    rejected = result.rejected.merge(lines, on=["film_id", "source", "genres_raw"], how="left")
+    rejected_rows = pd.DataFrame(
+        {
+            "source_file": rejected["source"].map(SOURCE_FILES).fillna(rejected["source"]),
+            "line_number": rejected["source_line_number"].astype("Int64"),
+            "reason": "genres: " + rejected["reason"].astype(str),
+            "raw_line": rejected["genres_raw"].astype(str),
+            "stage": "genres",
+        }
+    )
+    summary = {
+        "films": int(len(result.movie_primary_genre)),
+        "genre_rows": int(len(result.movie_genres)),
+        "rejected": int(len(rejected_rows)),
+        "unknown_genres": {str(k): int(v) for k, v in result.unknown_counts.head(20).items()},
+        "primary_genres": {
+            str(k): int(v)
+            for k, v in result.movie_primary_genre["primary_genre"].value_counts().items()
+        },
+    }
+    return result.movie_genres, result.movie_primary_genre, rejected_rows, summary

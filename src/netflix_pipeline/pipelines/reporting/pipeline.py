@@ -1,0 +1,43 @@
+from kedro.pipeline import Pipeline, node, pipeline
+
+from .nodes import build_insights, combine_rejected_rows, export_marts
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return pipeline(
+        [
+            node(
+                export_marts,
+                inputs={
+                    "dbt_marts_run": "dbt_marts_run",
+                    "fct_movies": "fct_movies",
+                    "genre_decade_performance": "genre_decade_performance",
+                    "genre_scorecard": "genre_scorecard",
+                    "top_movies_by_decade": "top_movies_by_decade",
+                },
+                outputs=[
+                    "fct_movies_export",
+                    "genre_decade_performance_export",
+                    "genre_scorecard_export",
+                    "top_movies_by_decade_export",
+                ],
+                name="export_marts_node",
+            ),
+            node(
+                build_insights,
+                inputs={"genre_scorecard": "genre_scorecard_export", "insights": "params:insights"},
+                outputs="insights",
+                name="build_insights_node",
+            ),
+            node(
+                combine_rejected_rows,
+                inputs={
+                    "raw_rejected_rows": "raw_rejected_rows",
+                    "genre_rejected_rows": "genre_rejected_rows",
+                },
+                outputs="rejected_rows_report",
+                name="report_rejected_rows_node",
+            ),
+        ],
+        tags="reporting",
+    )

@@ -1,0 +1,18 @@
+"""Sample data node: rewrite the raw layout with the seeded generator."""
+
+from __future__ import annotations
+
+import logging
+
+from ...sample_data import generate
+
+logger = logging.getLogger(__name__)
+
+
+def generate_sample_data(sample_data: dict) -> dict:
+    """Write MovieLens + TMDB shaped files (DESIGN §3) to ``sample_data.out_dir``."""
+    params = dict(sample_data)
+    out_dir = params.pop("out_dir")
+    counts = generate(out_dir, **params)
+    logger.info("Sample data written to %s: %s", out_dir, counts)
+    return counts
