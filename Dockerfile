@@ -22,8 +22,8 @@ WORKDIR /build
 
 # Only the dependency list first, so this (slow, large) layer is rebuilt when the lock changes
 # and not on every code change.
-COPY pyproject.toml requirements.lock ./
-RUN uv pip sync --python /opt/venv/bin/python requirements.lock
+COPY pyproject.toml requirements-prod.lock ./
+RUN uv pip sync --python /opt/venv/bin/python requirements-prod.lock
 
 # pyproject.toml names README.md as the package's readme, so the build needs it.
 COPY README.md ./

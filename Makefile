@@ -53,8 +53,9 @@ docs: $(STAMP) ## build dbt's docs site on the local emulator into dbt/target
 sample-data: $(STAMP) ## regenerate data/01_raw with the seeded generator
 	$(BIN)/kedro run --pipeline=sample_data $(ARGS)
 
-lock: ## re-resolve requirements.lock from pyproject.toml
+lock: ## re-resolve the lock files from pyproject.toml (dev: requirements.lock; image: -prod)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements-prod.lock
 
 clean: ## remove outputs and caches (keeps data/01_raw and .venv)
 	rm -rf data/02_intermediate/* data/08_reporting/*.json data/08_reporting/*.csv \

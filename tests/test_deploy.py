@@ -546,10 +546,10 @@ def test_dockerfile_installs_locked_deps_before_the_code():
         if kw == "RUN":
             position.setdefault(f"RUN {args}", i)
     sync = next(
-        i for key, i in position.items() if "uv pip sync" in key and "requirements.lock" in key
+        i for key, i in position.items() if "uv pip sync" in key and "requirements-prod.lock" in key
     )
     assert "pip install uv==" in next(k for k in position if k.startswith("RUN pip install uv"))
-    assert position["COPY requirements.lock"] < sync < position["COPY src"]
+    assert position["COPY requirements-prod.lock"] < sync < position["COPY src"]
     install = next(
         i for key, i in position.items() if "uv pip install" in key and "--no-deps ." in key
     )
@@ -675,7 +675,7 @@ def test_dockerignore_excludes(path):
     "path",
     [
         "pyproject.toml",
-        "requirements.lock",
+        "requirements-prod.lock",
         "README.md",
         "src/netflix_pipeline/settings.py",
         "dbt/dbt_project.yml",

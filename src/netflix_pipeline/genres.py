@@ -270,29 +270,23 @@ _PY_WS = (
 _LIST_START = rf"^{_PY_WS}*[\[{{]"
 
 # Fast-path grammar: only constructs that json.loads and ast.literal_eval both read the same way
-# (quoted strings without escapes or control characters, integer ids, {id, name} objects, no
-# trailing commas). Everything else that looks like a list goes to parse_genre_value().
+# (quoted strings without escapes or control characters, integer ids, {id, name} objects whose
+# keys are followed directly by ":", no trailing commas). Everything else that looks like a list
+# goes to parse_genre_value().
 _WS = r"[ \t\n]*"
 _DQ = r'"[^"\\\x00-\x1f]*"'
 _SQ = r"'[^'\\\x00-\x1f]*'"
-_DQ_CAP = r'"([^"\\\x00-\x1f]*)"'
-_SQ_CAP = r"'([^'\\\x00-\x1f]*)'"
 _NUM = r"-?(?:0|[1-9][0-9]*)"
-_ID_PAIR = rf"""(?:"id"|'id'){_WS}:{_WS}{_NUM}"""
+_ID_PAIR = rf"""(?:"id"|'id'):{_WS}{_NUM}"""
 
 
 def _obj(name_value: str) -> str:
-    name_pair = rf"""(?:"name"|'name'){_WS}:{_WS}{name_value}"""
+    name_pair = rf"""(?:"name"|'name'):{_WS}{name_value}"""
     return rf"\{{{_WS}(?:{_ID_PAIR}{_WS},{_WS})?{name_pair}(?:{_WS},{_WS}{_ID_PAIR})?{_WS}\}}"
 
 
 _ITEM = rf"(?:{_obj(f'(?:{_DQ}|{_SQ})')}|{_DQ}|{_SQ})"
 _FAST_LIST = rf"^[ \t\n]*\[{_WS}(?:{_ITEM}(?:{_WS},{_WS}{_ITEM})*)?{_WS}\][ \t\n]*$"
-# One match per item; the first also eats "[", the last also eats "]". Groups 1-4: the name.
-_ITEM_CAP = rf"(?:{_obj(f'(?:{_DQ_CAP}|{_SQ_CAP})')}|{_DQ_CAP}|{_SQ_CAP})"
-_EXTRACT = rf"(?:^[ \t\n]*\[|,){_WS}{_ITEM_CAP}{_WS}(?:\][ \t\n]*$)?"
-_SEP = "\x1f"  # cannot occur in a fast-path string; pipe values holding it take the exact path
-
 
 def _is_na(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -349,24 +343,6 @@ class _ParsedUnique:
     reason: np.ndarray  # object per distinct value: None or the unparseable reason
 
 
-def _to_arrow(values: np.ndarray) -> tuple[pa.Array, np.ndarray]:
-    """Arrow strings of ``values``; values Arrow cannot hold (lone surrogates) are flagged."""
-    try:
-        return pa.array(values, type=pa.string()), np.zeros(len(values), dtype=bool)
-    except (pa.ArrowException, UnicodeError):
-        bad = np.array([_not_utf8(v) for v in values], dtype=bool)  # error path only
-        safe = np.where(bad, "", values).astype(object)
-        return pa.array(safe, type=pa.string()), bad
-
-
-def _not_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeError:
-        return True
-    return False
-
-
 def _positions(groups: np.ndarray) -> np.ndarray:
     """1-based position of each element inside its run of equal, consecutive ``groups``."""
     n = len(groups)
@@ -377,75 +353,213 @@ def _positions(groups: np.ndarray) -> np.ndarray:
     return np.arange(n, dtype=np.int64) - np.repeat(starts, lengths) + 1
 
 
-def _parse_unique(values: np.ndarray) -> _ParsedUnique:
-    """Parse distinct raw strings (object array of ``str``)."""
-    n = len(values)
-    arr, not_utf8 = _to_arrow(values)
-    is_list = pc.match_substring_regex(arr, _LIST_START).to_numpy(zero_copy_only=False)
-    fast = np.zeros(n, dtype=bool)
-    if is_list.any():
-        fast[is_list] = pc.match_substring_regex(
-            arr.filter(pa.array(is_list)), _FAST_LIST
-        ).to_numpy(zero_copy_only=False)
-    pipe = ~is_list
-    if pipe.any():
-        has_sep = pc.match_substring(arr.filter(pa.array(pipe)), _SEP).to_numpy(
-            zero_copy_only=False
-        )
-        pipe[np.flatnonzero(pipe)[has_sep]] = False
-    fast &= ~not_utf8
-    pipe &= ~not_utf8
-    exact = ~(fast | pipe)
+def _first_occurrences(groups: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Mask of elements whose code does not occur earlier in their run of equal ``groups``.
 
-    # Fast path: one "\x1f"-separated string per value, then a single split.
-    fast_idx = np.flatnonzero(fast)
-    pipe_idx = np.flatnonzero(pipe)
-    pieces = []
-    if len(fast_idx):
-        extracted = pc.replace_substring_regex(arr.take(fast_idx), _EXTRACT, _SEP + r"\1\2\3\4")
-        # An empty list ("[]") has no item to match and stays as it was: it has no names.
-        pieces.append(pc.if_else(pc.starts_with(extracted, _SEP), extracted, None))
-    if len(pipe_idx):
-        pieces.append(pc.replace_substring(arr.take(pipe_idx), "|", _SEP))
-    order = np.r_[fast_idx, pipe_idx].astype(np.int64)
-    if pieces:
-        joined = pa.concat_arrays([p.cast(pa.string()) for p in pieces])
-        lists = pc.split_pattern(joined, _SEP)
-        flat = pc.list_flatten(lists)
-        parent = order[pc.list_parent_indices(lists).to_numpy()]
-        encoded = pc.dictionary_encode(flat)
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    Compares each element with the ones before it in its run, one lag per round; runs are short
+    (a film has a handful of genres), so this beats hashing every (group, code) pair. Long runs
+    fall back to hashing.
+    """
+    position = _positions(groups)
+    if len(position) == 0 or position.max() > 64:
+        pairs = pd.DataFrame({"g": groups, "c": codes})
+        return ~pairs.duplicated().to_numpy()
+    duplicate = np.zeros(len(codes), dtype=bool)
+    lag = 1
+    idx = np.flatnonzero(position > lag)
+    while len(idx):
+        duplicate[idx] |= codes[idx - lag] == codes[idx]
+        lag += 1
+        idx = idx[position[idx] > lag]
+    return ~duplicate
+
+
+def _utf8_safe(values: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Arrow strings of distinct ``str`` values; values Arrow cannot hold are flagged."""
+    try:
+        return pa.array(values, type=pa.large_string()), np.zeros(len(values), dtype=bool)
+    except (pa.ArrowException, UnicodeError):  # lone surrogates: error path only
+        bad = np.array([not _encodable(v) for v in values], dtype=bool)
+        safe = np.where(bad, "", values).astype(object)
+        return pa.array(safe, type=pa.large_string()), bad
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Bytes and offsets (length n + 1) of a null-free ``large_string`` array."""
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, "u1")
+    return data, offsets
+
+
+def _gather(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``large_string`` array of the byte ranges ``data[start:end]`` (ASCII-delimited UTF-8)."""
+    lengths = end - start
+    offsets = np.zeros(len(start) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    index = np.arange(offsets[-1], dtype=np.int64) + np.repeat(start - offsets[:-1], lengths)
+    return pa.Array.from_buffers(
+        pa.large_string(), len(start), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])]
+    )
+
+
+class _ByteIndex:
+    """Positions of one byte in the concatenated values, with the value each belongs to."""
+
+    def __init__(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int):
+        self.positions = np.flatnonzero(data == byte)
+        counts = np.searchsorted(self.positions, ends) - np.searchsorted(self.positions, starts)
+        self.counts = counts.astype(np.int64, copy=False)
+        self.owner = np.repeat(np.arange(len(starts), dtype=np.int64), counts)
+
+    def select(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        keep = values[self.owner]
+        return self.positions[keep], self.owner[keep]
+
+
+def _mixed_quote_strings(
+    data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, owner: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Strings of fast-path values using both quote bytes: (value, opening, closing), in order.
+
+    ``quotes``: positions of both quote bytes in those values (ascending); ``owner``: their value.
+    Tokenizes every value at once, one string per round: the first quote after the previous
+    string opens the next string, the next quote of the same byte closes it (fast-path strings
+    hold no escape). Rounds: the most strings in one value.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if len(quotes) == 0:
+        return empty, empty, empty
+    by_byte = {q: quotes[data[quotes] == q] for q in (ord('"'), ord("'"))}
+    value = np.unique(owner)
+    cursor = np.searchsorted(owner, value)  # index of each value's first quote
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    while len(value):
+        opening = quotes[cursor]
+        closing = np.empty_like(opening)
+        for q, positions in by_byte.items():
+            is_q = data[opening] == q
+            closing[is_q] = positions[np.searchsorted(positions, opening[is_q], side="right")]
+        parts.append((value, opening, closing))
+        cursor = np.searchsorted(quotes, closing, side="right")
+        more = cursor < len(quotes)
+        more[more] = quotes[cursor[more]] < ends[value[more]]
+        value, cursor = value[more], cursor[more]
+    v, o, c = (np.concatenate(p) for p in zip(*parts, strict=True))
+    order = np.argsort(o, kind="stable")
+    return v[order], o[order], c[order]
+
+
+def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
+    """Parse distinct raw strings (object array of ``str`` or a null-free Arrow string array).
+
+    Works on the Arrow byte buffer of the values: one anchored RE2 match validates list
+    literals; names are located from the positions of quote and pipe bytes (numpy) and cut out
+    with one gather; distinct names are found by Arrow's hash table.
+    """
+    if isinstance(values, pa.Array):
+        arr, not_utf8 = values.cast(pa.large_string()), np.zeros(len(values), dtype=bool)
     else:
-        parent = np.zeros(0, dtype=np.int64)
-        codes = np.zeros(0, dtype=np.int64)
-        vocab = np.zeros(0, dtype=object)
+        arr, not_utf8 = _utf8_safe(values)
+    n = len(arr)
+    data, offsets = _buffers(arr)
+    starts, ends = offsets[:-1], offsets[1:]
+    nonempty = ends > starts
+    first = np.zeros(n, dtype=np.uint8)
+    first[nonempty] = data[starts[nonempty]]
+    is_list = (first == ord("[")) | (first == ord("{"))
+    # Leading blanks are rare: only values whose first byte may begin a blank need RE2.
+    maybe_blank = nonempty & ~is_list & ((first <= 0x20) | (first >= 0xC2))
+    if maybe_blank.any():
+        idx = np.flatnonzero(maybe_blank)
+        matched = pc.match_substring_regex(arr.take(idx), _LIST_START)
+        is_list[idx] = np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
+    is_list &= ~not_utf8
+    pipe = ~is_list & ~not_utf8
+    fast = np.zeros(n, dtype=bool)
+    if is_list.any():  # anchored: any other value fails on its first byte
+        matched = pc.match_substring_regex(arr, _FAST_LIST)
+        fast = is_list & np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
 
-    # Exact path: json / ast, once per distinct value concerned.
-    reason = np.full(n, None, dtype=object)
+    dq = _ByteIndex(data, starts, ends, ord('"'))
+    sq = _ByteIndex(data, starts, ends, ord("'"))
+    has_dq, has_sq = dq.counts > 0, sq.counts > 0
+    colon = ord(":")
+
+    # Fast path. Each route yields (value, start, end) of its names in ascending order.
+    routes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for index, route in ((dq, fast & has_dq & ~has_sq), (sq, fast & has_sq & ~has_dq)):
+        # One quote byte: quotes pair up in order (a string holds no quote of its kind).
+        positions, owner = index.select(route)
+        opening, closing = positions[0::2], positions[1::2]
+        is_name = data[closing + 1] != colon  # the grammar writes every key as "key":
+        routes.append((owner[0::2][is_name], opening[is_name] + 1, closing[is_name]))
+    mixed = fast & has_dq & has_sq
+    if mixed.any():
+        (p1, o1), (p2, o2) = dq.select(mixed), sq.select(mixed)
+        order = np.argsort(np.r_[p1, p2], kind="stable")
+        owner_v, opening, closing = _mixed_quote_strings(
+            data, ends, np.r_[p1, p2][order], np.r_[o1, o2][order]
+        )
+        is_name = data[closing + 1] != colon
+        routes.append((owner_v[is_name], opening[is_name] + 1, closing[is_name]))
+    if pipe.any():
+        bars = _ByteIndex(data, starts, ends, ord("|"))
+        positions, owner = bars.select(pipe)
+        pipe_values = np.flatnonzero(pipe)
+        routes.append(
+            (
+                np.sort(np.r_[pipe_values, owner], kind="stable"),
+                np.sort(np.r_[starts[pipe_values], positions + 1], kind="stable"),
+                np.sort(np.r_[positions, ends[pipe_values]], kind="stable"),
+            )
+        )
+    # Fast values with no quote at all are empty lists: no names.
+    parent = np.concatenate([r[0] for r in routes]) if routes else np.zeros(0, dtype=np.int64)
+    if routes:
+        cut = _gather(
+            data, np.concatenate([r[1] for r in routes]), np.concatenate([r[2] for r in routes])
+        )
+        encoded = pc.dictionary_encode(cut)
+        vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        vocab, codes = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+
+    # Exact path: json / ast, once per distinct value the fast path does not cover.
+    reason = np.empty(n, dtype=object)  # all None
     extra_parent: list[int] = []
     extra_names: list[str] = []
-    for i in np.flatnonzero(exact):  # values outside the fast grammar: rare, distinct
-        names, why = parse_genre_value(values[i])
+    for i in np.flatnonzero(~(fast | pipe)):  # rare: escapes, other shapes, malformed values
+        raw = values[i].as_py() if isinstance(values, pa.Array) else values[i]
+        names, why = parse_genre_value(raw)
         if why is not None:
             reason[i] = why
         else:
             extra_parent.extend([int(i)] * len(names))
             extra_names.extend(names)
 
-    # Trim names once per distinct name; drop empty ones.
+    # Trim once per distinct name; drop empty names.
     trimmed = pd.Series(vocab, dtype=object).str.strip()
     all_names = pd.concat([trimmed, pd.Series(extra_names, dtype=object)], ignore_index=True)
     name_codes, names = pd.factorize(all_names)
     item_codes = np.r_[name_codes[codes], name_codes[len(vocab) :]].astype(np.int64)
     item_parent = np.r_[parent, np.asarray(extra_parent, dtype=np.int64)]
-    if len(pieces) + bool(extra_parent) > 1:  # sorted runs: a stable sort merges them (timsort)
-        by_value = np.argsort(item_parent, kind="stable")
-        item_parent, item_codes = item_parent[by_value], item_codes[by_value]
+    # Sorted runs, one per route: a stable sort (timsort) merges them in about linear time.
+    by_value = np.argsort(item_parent, kind="stable")
+    item_parent, item_codes = item_parent[by_value], item_codes[by_value]
     names = np.asarray(names, dtype=object)
-    keep = np.asarray(pd.Series(names, dtype=object).ne("").to_numpy(), dtype=bool)
-    nonempty = keep[item_codes] if len(item_codes) else np.zeros(0, dtype=bool)
-    item_parent, item_codes = item_parent[nonempty], item_codes[nonempty]
+    nonempty_name = np.asarray(pd.Series(names, dtype=object).ne("").to_numpy(), dtype=bool)
+    keep = nonempty_name[item_codes] if len(item_codes) else np.zeros(0, dtype=bool)
+    item_parent, item_codes = item_parent[keep], item_codes[keep]
     return _ParsedUnique(
         value=item_parent,
         position=_positions(item_parent),
@@ -455,14 +569,37 @@ def _parse_unique(values: np.ndarray) -> _ParsedUnique:
     )
 
 
-def _factorize_raw(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 for NA) and distinct values as ``str`` of a raw genre column."""
+def _arrow_strings(raw: pd.Series) -> pa.Array | None:
+    """The Arrow string array behind ``raw`` when it is Arrow-backed, else None."""
+    dtype = raw.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        arrow_backed = pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype
+        )
+    else:
+        arrow_backed = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    if not arrow_backed:
+        return None
+    arr = pa.array(raw.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _factorize_raw(raw: pd.Series) -> tuple[np.ndarray, np.ndarray | pa.Array]:
+    """Codes (-1 for NA) and distinct values of a raw genre column.
+
+    Distinct values come back as an object array of ``str`` (other objects, such as numbers,
+    are read as their text) or, for an Arrow-backed column, as an Arrow string array.
+    """
+    arrow = _arrow_strings(raw)
+    if arrow is not None:
+        encoded = pc.dictionary_encode(arrow)
+        codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
+        return np.asarray(codes, dtype=np.int64), encoded.dictionary
     codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
-    not_str = np.fromiter((type(u) is not str for u in uniques), dtype=bool, count=len(uniques))
-    if not_str.any():  # numbers and the like: read as their text, like parse_genre_value()
-        uniques[not_str] = [str(u) for u in uniques[not_str]]
-    return codes.astype(np.int64), uniques
+    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        uniques = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _expand(codes: np.ndarray, parsed: _ParsedUnique) -> tuple[np.ndarray, np.ndarray]:
@@ -625,6 +762,15 @@ def _log_summary(result: GenreResult, rules: GenreRules) -> None:
         )
 
 
+def _frame(**columns: np.ndarray) -> pd.DataFrame:
+    """DataFrame of columns, added one by one: no block consolidation (a copy of every column)."""
+    names = list(columns)
+    frame = pd.DataFrame({names[0]: columns[names[0]]}, copy=False)
+    for name in names[1:]:
+        frame[name] = columns[name]
+    return frame
+
+
 def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     """Genres of every film and its primary genre (DESIGN.md §4), vectorized.
 
@@ -659,7 +805,7 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     hierarchy_pos = {name: i for i, name in enumerate(rules.hierarchy)}
     unknown_names = sorted(set(normalized.dropna()) - hierarchy_pos.keys())
     canon_vocab = np.asarray(list(rules.hierarchy) + unknown_names, dtype=object)
-    canon_index = {**hierarchy_pos, **{n: len(rules.hierarchy) + i for i, n in enumerate(unknown_names)}}
+    canon_index = hierarchy_pos | {n: len(rules.hierarchy) + i for i, n in enumerate(unknown_names)}
     canon_of_name = normalized.map(canon_index).fillna(-1).to_numpy(dtype=np.int64)
 
     # Per distinct value: canonical codes in order, dropped names out, duplicates out.
@@ -667,7 +813,7 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     keep = item_canon >= 0
     v_value, v_canon = parsed.value[keep], item_canon[keep]
     n_canon = len(canon_vocab)
-    first = ~pd.Series(v_value * n_canon + v_canon).duplicated().to_numpy()
+    first = _first_occurrences(v_value, v_canon)
     unique_items = _ParsedUnique(
         value=v_value[first],
         position=np.zeros(int(first.sum()), dtype=np.int64),
@@ -681,36 +827,32 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     g_film = film[rows]
     g_canon = unique_items.name_code[item]
     g_rank = rank[rows]
-    film_group = np.cumsum(np.r_[True, film[1:] != film[:-1]]) - 1
-    keep = ~pd.Series(film_group[rows] * n_canon + g_canon).duplicated().to_numpy()
+    keep = _first_occurrences(g_film, g_canon)
     g_film, g_canon, g_rank = g_film[keep], g_canon[keep], g_rank[keep]
     position = _positions(g_film)
 
-    movie_genres = pd.DataFrame(
-        {
-            "film_id": g_film,
-            "genre": canon_vocab[g_canon],
-            "position": position,
-            "source": np.asarray(rules.sources, dtype=object)[g_rank],
-        }
+    movie_genres = _frame(
+        film_id=g_film,
+        genre=canon_vocab[g_canon],
+        position=position,
+        source=np.asarray(rules.sources, dtype=object)[g_rank],
     )
 
     # 4. Primary genre: lowest canonical code if it is a hierarchy genre, else the first genre.
     film_starts = np.flatnonzero(np.r_[True, film[1:] != film[:-1]])
     films = film[film_starts]
     genre_count = np.zeros(len(films), dtype=np.int64)
-    primary = np.full(len(films), rules.unknown_genre, dtype=object)
+    primary_code = np.full(len(films), len(canon_vocab), dtype=np.int64)  # unknown_genre
     if len(g_film):
         g_starts = np.flatnonzero(np.r_[True, g_film[1:] != g_film[:-1]])
         g_films = g_film[g_starts]
         lowest = np.minimum.reduceat(g_canon, g_starts)
         chosen = np.where(lowest < len(rules.hierarchy), lowest, g_canon[g_starts])
         slot = np.searchsorted(films, g_films)
-        primary[slot] = canon_vocab[chosen]
+        primary_code[slot] = chosen
         genre_count[slot] = np.diff(np.r_[g_starts, len(g_film)])
-    movie_primary_genre = pd.DataFrame(
-        {"film_id": films, "primary_genre": primary, "genre_count": genre_count}
-    )
+    primary = np.append(canon_vocab, np.array([rules.unknown_genre], dtype=object))[primary_code]
+    movie_primary_genre = _frame(film_id=films, primary_genre=primary, genre_count=genre_count)
 
     # 5. Rejected values and unknown names.
     bad_value = np.asarray(pd.notna(parsed.reason), dtype=bool)

@@ -12,7 +12,16 @@ logger = logging.getLogger(__name__)
 
 
 class WarehouseHooks:
-    """Stops the local Snowflake emulator when a run ends, failed runs included."""
+    """Starts the local Snowflake emulator early, and stops it when the run ends.
+
+    The emulator takes a few seconds to start; starting it in the background when a run that
+    needs the warehouse begins overlaps that with the file checks. Failed runs stop it too.
+    """
+
+    @hook_impl
+    def before_pipeline_run(self, pipeline, catalog) -> None:
+        if "warehouse" in pipeline.datasets():
+            catalog.load("warehouse").start_in_background()
 
     @hook_impl
     def after_pipeline_run(self) -> None:

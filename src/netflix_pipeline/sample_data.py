@@ -909,7 +909,7 @@ def _metadata(
         if kaggle:
             # Kaggle's malformed rows: the tail of a broken overview shifts the columns left,
             # so that `id` holds the release date
-            for _ in range(min(3, max(1, n // 1000))):
+            for _ in range(min(3, max(1, n // 500))):
                 j = int(frng.integers(n))
                 code = _LANGS[lang[j]][0]
                 shifted = [

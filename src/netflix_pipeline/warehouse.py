@@ -41,13 +41,19 @@ class WarehouseSettings:
     emulator: bool = False
     database: str = "NETFLIX"
     connect_args: Mapping[str, Any] = field(default_factory=dict)
+    # Emulator only: keep its databases in this folder across runs (default: in memory, so
+    # every run starts from a clean warehouse).
+    emulator_db_path: str | None = None
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> WarehouseSettings:
         creds = {k: v for k, v in dict(credentials).items() if v not in (None, "")}
-        emulator = bool(creds.pop("emulator", False))
+        emulator = str(creds.pop("emulator", False)).lower() in ("true", "1", "yes")
         database = str(creds.pop("database", "NETFLIX")).upper()
-        return cls(emulator=emulator, database=database, connect_args=creds)
+        db_path = creds.pop("emulator_db_path", None)
+        if emulator:
+            creds = {}  # the emulator ignores account settings; keep them out of the cache key
+        return cls(emulator=emulator, database=database, connect_args=creds, emulator_db_path=db_path)
 
     def __repr__(self) -> str:  # never print secrets
         keys = ", ".join(sorted(self.connect_args))
@@ -74,30 +80,50 @@ class Emulator:
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, db_path: str | None = None) -> None:
         self.port: int | None = None
+        self.db_path = db_path
         self._process: subprocess.Popen | None = None
+        self._ready = False
+        self._started_at = 0.0
 
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> None:
-        if self.running:
+    def spawn(self) -> None:
+        """Start the server process without waiting for it to listen.
+
+        Called from the main thread: Linux ties the parent-death signal to the thread that
+        spawned the child, so a helper thread that ends would take the emulator with it.
+        """
+        if self._process is not None and self._process.poll() is None:
             return
-        started = time.monotonic()
+        self._started_at = time.monotonic()
         self.port = free_port(self.host)
+        command = [sys.executable, "-m", "fakesnow", "-s", "--host", self.host, "-p", str(self.port)]
+        if self.db_path:
+            Path(self.db_path).mkdir(parents=True, exist_ok=True)
+            command += ["-d", str(Path(self.db_path).resolve())]
+        self._ready = False
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "fakesnow", "-s", "--host", self.host, "-p", str(self.port)],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-        deadline = started + EMULATOR_START_TIMEOUT_S
+
+    def start(self) -> None:
+        """Spawn the server if needed and wait until it accepts connections."""
+        if self.running and self._ready:
+            return
+        self.spawn()
+        deadline = self._started_at + EMULATOR_START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 err = self._process.stderr.read().decode(errors="replace")[-2000:]
+                self._process = None
                 raise WarehouseError(f"the local Snowflake emulator exited at start-up:\n{err}")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.2).close()
@@ -110,13 +136,14 @@ class Emulator:
                 f"the local Snowflake emulator did not listen on {self.host}:{self.port} "
                 f"within {EMULATOR_START_TIMEOUT_S:.0f} s"
             )
+        self._ready = True
         # Drain stderr so a chatty server never blocks on a full pipe.
         threading.Thread(target=self._process.stderr.read, daemon=True).start()
         logger.info(
             "Local Snowflake emulator listening on %s:%s (started in %.1f s)",
             self.host,
             self.port,
-            time.monotonic() - started,
+            time.monotonic() - self._started_at,
         )
 
     def stop(self) -> None:
@@ -137,7 +164,7 @@ class Warehouse:
 
     def __init__(self, settings: WarehouseSettings) -> None:
         self.settings = settings
-        self.emulator = Emulator() if settings.emulator else None
+        self.emulator = Emulator(settings.emulator_db_path) if settings.emulator else None
         self._lock = threading.Lock()
 
     @property
@@ -150,8 +177,14 @@ class Warehouse:
 
     def ensure_started(self) -> None:
         with self._lock:
-            if self.emulator is not None and not self.emulator.running:
+            if self.emulator is not None:
                 self.emulator.start()
+
+    def start_in_background(self) -> None:
+        """Spawn the emulator now; the first connection waits until it listens."""
+        with self._lock:
+            if self.emulator is not None:
+                self.emulator.spawn()
 
     def _connect_args(self) -> dict[str, Any]:
         self.ensure_started()
@@ -236,7 +269,12 @@ _REGISTRY_LOCK = threading.Lock()
 def get_warehouse(credentials: Mapping[str, Any]) -> Warehouse:
     """The run's warehouse for these credentials: one per settings, shared by every dataset."""
     settings = WarehouseSettings.from_credentials(credentials)
-    key = (settings.emulator, settings.database, tuple(sorted(settings.connect_args.items())))
+    key = (
+        settings.emulator,
+        settings.database,
+        settings.emulator_db_path,
+        tuple(sorted(settings.connect_args.items())),
+    )
     with _REGISTRY_LOCK:
         if key not in _REGISTRY:
             _REGISTRY[key] = Warehouse(settings)
