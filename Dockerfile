@@ -61,7 +61,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/tmp \
     DBT_PROFILES_DIR=/app/dbt \
     DBT_TARGET_PATH=/tmp/dbt/target \
-    DBT_LOG_PATH=/tmp/dbt/logs
+    DBT_LOG_PATH=/tmp/dbt/logs \
+    KEDRO_LOGGING_CONFIG=/app/conf/prod/logging.yml \
+    KEDRO_LOGGING_MODULE_ALLOWLIST=netflix_pipeline.jsonlog
 
 WORKDIR /app
 

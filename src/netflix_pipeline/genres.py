@@ -405,10 +405,86 @@ def _gather(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> pa.Array:
     lengths = end - start
     offsets = np.zeros(len(start) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    index = np.arange(offsets[-1], dtype=np.int64) + np.repeat(start - offsets[:-1], lengths)
+    total = int(offsets[-1])
+    # Byte index as a running sum of steps: +1 inside a range, a jump at each range start.
+    step_type = np.int32 if len(data) < 2**31 else np.int64
+    steps = np.ones(total, dtype=step_type)
+    nonempty = np.flatnonzero(lengths)
+    if len(nonempty):
+        firsts = start[nonempty]
+        jumps = np.diff(firsts - offsets[nonempty], prepend=0) + 1
+        jumps[0] = firsts[0]
+        steps[offsets[nonempty]] = jumps
+    index = np.cumsum(steps, dtype=step_type)
     return pa.Array.from_buffers(
         pa.large_string(), len(start), [None, pa.py_buffer(offsets), pa.py_buffer(data[index])]
     )
+
+
+def _read_u64(data: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Little-endian uint64 of the 8 bytes at each position (zero past the end of ``data``).
+
+    Combines the two aligned 8-byte words around each position (a zero-copy uint64 view of the
+    buffer), so no per-byte index array is built.
+    """
+    n_words = len(data) // 8
+    out = np.zeros(len(pos), dtype=np.uint64)
+    base = pos >> 3
+    body = np.flatnonzero(base + 1 < n_words)
+    if len(body):
+        words = data[: 8 * n_words].view("<u8")
+        b = base[body]
+        shift = ((pos[body] & 7) * 8).astype(np.uint64)
+        # x << 64 is undefined: shift the high word in two steps (0 when shift == 0).
+        high = (words[b + 1] << (np.uint64(63) - shift)) << np.uint64(1)
+        out[body] = (words[b] >> shift) | np.where(shift == 0, np.uint64(0), high)
+    for i in np.flatnonzero(base + 1 >= n_words):  # the last 16 bytes: a handful of positions
+        chunk = bytes(data[pos[i] : pos[i] + 8]).ljust(8, b"\0")
+        out[i] = int.from_bytes(chunk, "little")
+    return out
+
+
+def _low_bytes_mask(count: np.ndarray) -> np.ndarray:
+    """uint64 masks keeping the ``count`` (0..8) low bytes."""
+    shift = (np.clip(count, 0, 8) * 8).astype(np.uint64)
+    full = shift >= 64
+    mask = (np.uint64(1) << np.where(full, 0, shift).astype(np.uint64)) - np.uint64(1)
+    mask[full] = np.uint64(0xFFFFFFFFFFFFFFFF)
+    return mask
+
+
+def _distinct_ranges(
+    data: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the byte ranges ``data[start:end]`` and their distinct values (``str``).
+
+    A range of at most 16 bytes is identified exactly by its length and its two 8-byte words
+    (bytes past the range masked out), hashed as integers; only one range per distinct value is
+    cut out and decoded. Longer ranges are cut out and hashed as strings by Arrow.
+    """
+    k = len(start)
+    length = end - start
+    codes = np.empty(k, dtype=np.int64)
+    short = np.flatnonzero(length <= 16)
+    names: list[str] = []
+    if len(short):
+        s, ln = start[short], length[short]
+        w0 = _read_u64(data, s) & _low_bytes_mask(ln)
+        w1 = _read_u64(data, s + 8) & _low_bytes_mask(ln - 8)
+        c0, u0 = pd.factorize(w0)
+        c1, u1 = pd.factorize(w1)
+        key = (c0.astype(np.int64) * len(u1) + c1) * 17 + ln
+        short_codes, short_keys = pd.factorize(key)
+        codes[short] = short_codes
+        first = np.zeros(len(short_keys), dtype=np.int64)
+        first[short_codes[::-1]] = np.arange(len(short_codes) - 1, -1, -1)  # first occurrence
+        names = _gather(data, s[first], s[first] + ln[first]).to_pylist()
+    long_ = np.flatnonzero(length > 16)
+    if len(long_):
+        encoded = pc.dictionary_encode(_gather(data, start[long_], end[long_]))
+        codes[long_] = encoded.indices.to_numpy(zero_copy_only=False) + len(names)
+        names += encoded.dictionary.to_pylist()
+    return codes, np.asarray(names, dtype=object)
 
 
 class _ByteIndex:
@@ -525,12 +601,9 @@ def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
     # Fast values with no quote at all are empty lists: no names.
     parent = np.concatenate([r[0] for r in routes]) if routes else np.zeros(0, dtype=np.int64)
     if routes:
-        cut = _gather(
+        codes, vocab = _distinct_ranges(
             data, np.concatenate([r[1] for r in routes]), np.concatenate([r[2] for r in routes])
         )
-        encoded = pc.dictionary_encode(cut)
-        vocab = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     else:
         vocab, codes = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
 
@@ -827,7 +900,12 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     g_film = film[rows]
     g_canon = unique_items.name_code[item]
     g_rank = rank[rows]
-    keep = _first_occurrences(g_film, g_canon)
+    # Within one value duplicates are gone; only films with several rows can still repeat one.
+    film_rows = np.diff(np.r_[np.flatnonzero(np.r_[True, film[1:] != film[:-1]]), len(film)])
+    multi = np.repeat(film_rows > 1, film_rows)[rows]
+    keep = np.ones(len(rows), dtype=bool)
+    if multi.any():
+        keep[multi] = _first_occurrences(g_film[multi], g_canon[multi])
     g_film, g_canon, g_rank = g_film[keep], g_canon[keep], g_rank[keep]
     position = _positions(g_film)
 

@@ -241,8 +241,21 @@ class Warehouse:
         self.ensure_started()
         env = {"SNOWFLAKE_DATABASE": self.database}
         if self.emulator is not None:
-            env["SNOWFLAKE_EMULATOR_HOST"] = self.emulator.host
-            env["SNOWFLAKE_EMULATOR_PORT"] = str(self.emulator.port)
+            host, port = self.emulator.host, str(self.emulator.port)
+            env.update(
+                # the `local` target
+                SNOWFLAKE_EMULATOR_HOST=host,
+                SNOWFLAKE_EMULATOR_PORT=port,
+                # the `prod` target pointed at the emulator (prod configuration under test)
+                SNOWFLAKE_ACCOUNT="fakesnow",
+                SNOWFLAKE_USER="fake",
+                SNOWFLAKE_PASSWORD="snow",
+                SNOWFLAKE_HOST=host,
+                SNOWFLAKE_PORT=port,
+                SNOWFLAKE_PROTOCOL="http",
+                SNOWFLAKE_PRIVATE_KEY="",
+                SNOWFLAKE_PRIVATE_KEY_PATH="",
+            )
         return env
 
     def close(self) -> None:

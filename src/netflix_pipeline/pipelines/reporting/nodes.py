@@ -1,15 +1,23 @@
-"""Reporting nodes: reshape the audited marts into insights.json, CSV exports and rejects.
+"""Reporting nodes: the audited marts as insights.json, CSV exports, the dashboard and a summary.
 
-No figure is computed here: they all come from the ``genre_scorecard`` mart. This module only
-picks the recommendation among the mart's rows and words its reason.
+No figure is computed here: they all come from the dbt marts. These nodes pick the
+recommendation among the ``genre_scorecard`` rows, word its reason and lay the figures out.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pandas as pd
 
+from ...dashboard import money, pct, render_dashboard, window_label
+
+logger = logging.getLogger(__name__)
+
+# insights.json key -> genre_scorecard column (DESIGN §5 keys first, then risk figures).
 GENRE_FIELDS = {
     "films": "films",
     "films_recent": "films_recent",
@@ -29,96 +37,102 @@ GENRE_FIELDS = {
     "roi_p50": "roi_p50",
     "roi_p90": "roi_p90",
 }
+COUNTS = {"films", "films_recent"}
+# Export columns that hold whole numbers (keys, counts, decades) but may arrive as floats.
+WHOLE_NUMBER_SUFFIXES = ("_id", "decade", "films", "films_recent", "_count", "release_year",
+                         "rank_in_decade")
 
 
-def _clean(value):
-    """JSON-safe scalars: NaN/None become null, numpy numbers become Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+def _clean(value, whole: bool = False):
+    """JSON-safe scalars: NaN/None/NA become null, numpy and Decimal numbers become Python ones."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, Decimal):
+        value = float(value)
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
-    return value
+    return int(value) if whole else value
 
 
-def money(value: float | None) -> str:
-    """$89.2B, $412.0M, -$3.1M."""
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if value >= size:
-            return f"{sign}${value / size:.1f}{unit}"
-    return f"{sign}${value:.0f}"
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
-
-
-def recommend(genres: dict[str, dict], baseline: float | None, min_films: int, min_share: float) -> dict:
-    """The genre with the highest average profit among those big and present enough."""
-    eligible = {
-        name: g
-        for name, g in genres.items()
-        if g["films"] >= min_films and (g["market_share_recent"] or 0) >= min_share
-        and g["avg_profit"] is not None
-    }
-    relaxed = False
-    if not eligible:
-        relaxed = True
-        eligible = {n: g for n, g in genres.items() if g["avg_profit"] is not None}
-    if not eligible:
-        return {"genre": None, "reason": "No genre has films in the financial universe."}
-    name = max(eligible, key=lambda n: (eligible[n]["avg_profit"], n))
-    g = eligible[name]
-    criteria = (
-        f"among genres with at least {min_films} films and a recent market share of at least "
-        f"{pct(min_share)}"
+def recommend(genres: dict[str, dict], baseline: float | None, recent: list[int],
+              min_films: int, min_share: float) -> dict:
+    """The genre with the highest average profit among those with at least ``min_films`` films
+    and ``min_share`` of the recent window's revenue; if none qualifies, among all genres, and
+    the reason says so. Ties go to the genre with more films, then to the first name."""
+    criteria = {"min_films": min_films, "min_market_share": min_share}
+    bar = f"at least {min_films:,} films and {pct(min_share)} of recent revenue"
+    eligible = sorted(n for n, g in genres.items()
+                      if g["films"] >= min_films and (g["market_share_recent"] or 0) >= min_share)
+    pool = eligible or sorted(genres)
+    if not pool:
+        return {"genre": None, "reason": "No film is in the financial universe, so no genre can "
+                "be recommended.", "eligible_genres": [], "relaxed": False, "criteria": criteria}
+    ranked = sorted(pool, key=lambda n: (-genres[n]["avg_profit"], -genres[n]["films"], n))
+    name, g = ranked[0], genres[ranked[0]]
+    runner = (f" (next: {ranked[1]}, {money(genres[ranked[1]]['avg_profit'])})"
+              if len(ranked) > 1 else "")
+    among = (f"of the {len(eligible)} genres with {bar}" if eligible
+             else f"of all genres, as none has {bar}; treat this as a weak signal")
+    reason = (f"{name} earns the highest average profit per film {among}: "
+              f"{money(g['avg_profit'])} against {money(baseline)} for all films{runner}.")
+    window = window_label(recent)
+    if g["films_recent"]:
+        out = g["outperformance_recent"] or 0
+        reason += (
+            f" In {window} it took {pct(g['market_share_recent'])} of revenue and "
+            f"{'beat' if out >= 0 else 'fell short of'} its projection by {money(abs(out))}; "
+            f"its ROI was {pct(g['roi_recent'])} against {pct(g['others_roi_recent'])} for other "
+            f"genres, on an average budget of {money(g['avg_budget_recent'])} against "
+            f"{money(g['others_avg_budget_recent'])}."
+        )
+    else:
+        reason += f" It has no film in {window}, so its recent performance is unknown."
+    reason += (
+        f" Risk: {pct(g['loss_rate'])} of its {g['films']:,} films lost money, and per-film ROI "
+        f"ranges from {pct(g['roi_p10'])} to {pct(g['roi_p90'])} (10th to 90th percentile, "
+        f"median {pct(g['roi_p50'])})."
     )
-    if relaxed:
-        criteria = f"no genre met the bar ({criteria}), so among all genres"
-    reason = (
-        f"{name} has the highest average profit per film, {money(g['avg_profit'])} against a "
-        f"baseline of {money(baseline)} for all films, {criteria}. In the recent window it holds "
-        f"{pct(g['market_share_recent'])} of revenue with an ROI of {pct(g['roi_recent'])} "
-        f"(other genres: {pct(g['others_roi_recent'])}) on an average budget of "
-        f"{money(g['avg_budget_recent'])} (others: {money(g['others_avg_budget_recent'])}), and it "
-        f"{'beat' if (g['outperformance_recent'] or 0) >= 0 else 'fell short of'} its projection by "
-        f"{money(abs(g['outperformance_recent'] or 0))}. Risk: {pct(g['loss_rate'])} of its films "
-        f"lost money; per-film ROI ranges from {pct(g['roi_p10'])} (10th percentile) to "
-        f"{pct(g['roi_p90'])} (90th), median {pct(g['roi_p50'])}."
-    )
-    return {"genre": name, "reason": reason, "eligible_genres": sorted(eligible), "relaxed": relaxed}
+    return {"genre": name, "reason": reason, "eligible_genres": eligible,
+            "relaxed": not eligible, "criteria": criteria}
 
 
-def build_insights(genre_scorecard: pd.DataFrame, insights: dict) -> dict:
-    """insights.json (DESIGN §5) from the genre scorecard mart."""
+def build_insights(genre_scorecard: pd.DataFrame, dbt_marts_run: dict, insights: dict) -> dict:
+    """insights.json (DESIGN §5): the genre scorecard mart as JSON, plus the recommendation.
+
+    ``dbt_marts_run`` only orders this node after the dbt build that writes the mart.
+    """
     card = genre_scorecard.rename(columns=str.lower).sort_values(
         ["market_share_recent", "primary_genre"], ascending=[False, True]
     )
     genres = {
-        str(row["primary_genre"]): {key: _clean(row[col]) for key, col in GENRE_FIELDS.items()}
+        str(row["primary_genre"]): {
+            key: _clean(row[col], whole=key in COUNTS) for key, col in GENRE_FIELDS.items()
+        }
         for _, row in card.iterrows()
     }
-    first = card.iloc[0] if len(card) else None
-    recent = (
-        [int(first["recent_from_decade"]), int(first["recent_to_decade"])]
-        if first is not None and _clean(first["recent_from_decade"]) is not None
-        else []
-    )
-    baseline = _clean(first["baseline_avg_profit_usd"]) if first is not None else None
+    first = card.iloc[0] if len(card) else {}
+    span = [_clean(first.get(c), whole=True) for c in ("recent_from_decade", "recent_to_decade")]
+    recent = sorted({d for d in span if d is not None})
+    baseline = _clean(first.get("baseline_avg_profit_usd"))
     return {
-        "films": int(card["films"].sum()) if len(card) else 0,
+        "films": sum(g["films"] for g in genres.values()),
         "recent_decades": recent,
         "baseline_avg_profit": baseline,
         "genres": genres,
-        "recommendation": recommend(
-            genres, baseline, int(insights["min_films"]), float(insights["min_market_share"])
-        ),
+        "recommendation": recommend(genres, baseline, recent, int(insights["min_films"]),
+                                    float(insights["min_market_share"])),
     }
+
+
+def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keys, counts and decades as integers (the emulator returns some as floats: 1990.0)."""
+    lower = frame.rename(columns=str.lower)
+    cast = {c: "Int64" for c in lower.columns if c.endswith(WHOLE_NUMBER_SUFFIXES)
+            and pd.api.types.is_float_dtype(lower[c])
+            and (lower[c].dropna() % 1 == 0).all()}
+    return lower.astype(cast)
 
 
 def export_marts(
@@ -128,11 +142,54 @@ def export_marts(
     genre_scorecard: pd.DataFrame,
     top_movies_by_decade: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The marts as they are, with lower-case column names, for spreadsheets and Power BI Desktop."""
+    """The marts as they are, with lower-case column names and whole numbers shown as such,
+    for spreadsheets and Power BI Desktop."""
     return tuple(
-        frame.rename(columns=str.lower)
+        _whole_numbers(frame)
         for frame in (fct_movies, genre_decade_performance, genre_scorecard, top_movies_by_decade)
     )
+
+
+def build_dashboard(insights: dict, genre_decade_performance: pd.DataFrame,
+                    top_movies_by_decade: pd.DataFrame, dashboard: dict) -> str:
+    """dashboard.html: the insights and marts as one self-contained page."""
+    generated_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return render_dashboard(insights, genre_decade_performance, top_movies_by_decade, dashboard,
+                            generated_at)
+
+
+def summary_table(insights: dict, rows: int) -> str:
+    """A plain-text table of the leading genres and the recommendation, for the terminal."""
+    rec = insights["recommendation"]
+    min_films = rec["criteria"]["min_films"]
+    genres = sorted(((n, g) for n, g in insights["genres"].items() if g["films"] >= min_films),
+                    key=lambda item: (-item[1]["avg_profit"], item[0]))
+    head = ("", "Genre", "Films", "Avg profit", "Recent share", "Recent ROI", "vs projection")
+    body = [("→" if n == rec["genre"] else "", n, f"{g['films']:,}", money(g["avg_profit"]),
+             pct(g["market_share_recent"]), pct(g["roi_recent"]),
+             ("+" if (g["outperformance_recent"] or 0) >= 0 else "")
+             + money(g["outperformance_recent"]))
+            for n, g in genres[:rows]]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    line = "  ".join("-" * w for w in widths)
+    fmt = [f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths)]
+    table = ["  ".join(f.format(c) for f, c in zip(fmt, r, strict=True)) for r in [head, *body]]
+    hidden = len(insights["genres"]) - len(body)
+    title = (f"Genres with at least {min_films:,} films by average profit "
+             f"({insights['films']:,} films, baseline {money(insights['baseline_avg_profit'])}"
+             f"{f', {hidden} more genres not shown' if hidden else ''})")
+    return "\n".join([title, table[0], line, *table[1:], "",
+                      f"Recommendation: {rec['genre'] or 'none'}", rec["reason"]])
+
+
+def print_summary(insights: dict, dashboard: str, rows: int) -> None:
+    """Prints the summary table at the end of the run. ``dashboard`` only orders this node
+    after the dashboard is written, so the table is the last thing a user sees."""
+    print("\n" + summary_table(insights, rows) + "\n", flush=True)
+    rec = insights["recommendation"]
+    figures = insights["genres"].get(rec["genre"] or "", {})
+    logger.info("Recommendation: %s (average profit %s, recent share %s)", rec["genre"],
+                money(figures.get("avg_profit")), pct(figures.get("market_share_recent")))
 
 
 def combine_rejected_rows(
@@ -140,7 +197,8 @@ def combine_rejected_rows(
 ) -> pd.DataFrame:
     """Every quarantined row of the run, ingestion and genre parsing, in file and line order."""
     frames = [f.rename(columns=str.lower) for f in (raw_rejected_rows, genre_rejected_rows)]
-    combined = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames
-    ) else pd.DataFrame(columns=["source_file", "line_number", "reason", "raw_line", "stage"])
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["source_file", "line_number", "reason", "raw_line", "stage"])
+    combined = pd.concat(frames, ignore_index=True)
     return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(drop=True)

@@ -1,6 +1,12 @@
 from kedro.pipeline import Pipeline, node, pipeline
 
-from .nodes import build_insights, combine_rejected_rows, export_marts
+from .nodes import (
+    build_dashboard,
+    build_insights,
+    combine_rejected_rows,
+    export_marts,
+    print_summary,
+)
 
 
 def create_pipeline(**kwargs) -> Pipeline:
@@ -25,9 +31,36 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 build_insights,
-                inputs={"genre_scorecard": "genre_scorecard_export", "insights": "params:insights"},
+                inputs={
+                    "genre_scorecard": "genre_scorecard",
+                    "dbt_marts_run": "dbt_marts_run",
+                    "insights": "params:insights",
+                },
                 outputs="insights",
                 name="build_insights_node",
+            ),
+            node(
+                build_dashboard,
+                inputs={
+                    "insights": "insights",
+                    "genre_decade_performance": "genre_decade_performance_export",
+                    "top_movies_by_decade": "top_movies_by_decade_export",
+                    "dashboard": "params:dashboard",
+                },
+                outputs="dashboard",
+                name="build_dashboard_node",
+            ),
+            # Named so that it sorts after the publishing nodes of its level: the summary is
+            # the last thing `kedro run` prints before Kedro's own closing lines.
+            node(
+                print_summary,
+                inputs={
+                    "insights": "insights",
+                    "dashboard": "dashboard",
+                    "rows": "params:summary_rows",
+                },
+                outputs=None,
+                name="show_summary_node",
             ),
             node(
                 combine_rejected_rows,

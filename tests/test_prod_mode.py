@@ -1,0 +1,95 @@
+"""The production configuration end to end, as the image's entrypoint runs it.
+
+`kedro run --env prod` with the raw files in an S3 bucket (a moto server on loopback) and the
+warehouse being the local emulator; only endpoints and credentials come from the environment,
+as they do from the CronJob's ConfigMap and Secret.
+"""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from conftest import REPO, project_copy, run_kedro
+
+BUCKET = "netflix-raw"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from netflix_pipeline.warehouse import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def prod_run(s3_endpoint, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("prod")
+    project = project_copy(tmp)
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    s3.create_bucket(Bucket=BUCKET)
+    raw = REPO / "data" / "01_raw"
+    for path in raw.rglob("*.csv"):
+        s3.upload_file(str(path), BUCKET, f"nightly/raw/{path.relative_to(raw).as_posix()}")
+    env = {
+        "KEDRO_ENV": "prod",
+        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "prod" / "logging.yml"),
+        "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
+        "RAW_URI": f"s3://{BUCKET}/nightly/raw",
+        "REPORTS_URI": f"s3://{BUCKET}/nightly/reports",
+        "AWS_ENDPOINT_URL_S3": s3_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        # The emulator cannot read s3:// stages: checked files are staged on local disk.
+        "SNOWFLAKE_EMULATOR": "true",
+        "STAGE_URI": str(tmp / "stage"),
+        "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
+        "STAGE_CREATE": "true",
+        "DBT_TARGET_PATH": str(tmp / "dbt-target"),
+        "DBT_LOG_PATH": str(tmp / "dbt-logs"),
+    }
+    for name in [k for k in __import__("os").environ if k.startswith("POWERBI_")]:
+        env[name] = ""
+    result = run_kedro(project, "--env", "prod", env=env)
+    return project, s3, result
+
+
+def test_prod_configuration_runs_from_s3_to_reports(prod_run):
+    project, s3, result = prod_run
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="nightly/reports/")["Contents"]}
+    assert {
+        "nightly/reports/insights.json",
+        "nightly/reports/fct_movies.csv",
+        "nightly/reports/rejected_rows.csv",
+    } <= keys
+    insights = json.loads(s3.get_object(Bucket=BUCKET, Key="nightly/reports/insights.json")["Body"].read())
+    assert insights["films"] > 500 and insights["recommendation"]["genre"] in insights["genres"]
+    # Nothing was written into the project folder (the image's root filesystem is read-only).
+    assert not (project / "data" / "08_reporting" / "insights.json").exists()
+    assert not list((project / "data" / "02_intermediate").iterdir())
+
+
+def test_prod_logs_are_json_lines_and_dbt_uses_the_prod_target(prod_run):
+    _, _, result = prod_run
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(records) > 20
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    messages = " ".join(r["message"] for r in records)
+    assert "--target prod" in messages
+    assert f"s3://{BUCKET}/nightly/raw/movielens/ratings.csv" in messages
+    assert "Power BI refresh skipped" in messages
