@@ -245,9 +245,9 @@ def revenue_by_decade_chart(performance: pd.DataFrame, stacked_genres: int, shar
                 body)
 
 
-def _hbar_frame(labels: Sequence[str], width: int, left: int, row: int, top: int):
-    height = top + row * len(labels) + 50
-    return height, top + row * len(labels)
+def _rows_frame(rows: int, row: int, top: int) -> tuple[int, int]:
+    """Height of a horizontal bar chart and the y of its value axis."""
+    return top + row * rows + 50, top + row * rows
 
 
 def actual_vs_projected_chart(genres: pd.DataFrame, window: str) -> str:
@@ -255,7 +255,7 @@ def actual_vs_projected_chart(genres: pd.DataFrame, window: str) -> str:
     data = genres[(genres["revenue_recent"] > 0) | (genres["projected_revenue_recent"] > 0)]
     data = data.sort_values("revenue_recent", ascending=False)
     width, left, right, row, top = 1100, 150, 150, 34, 34
-    height, bottom = _hbar_frame(data["genre"], width, left, row, top)
+    height, bottom = _rows_frame(len(data), row, top)
     peak = max(data[["revenue_recent", "projected_revenue_recent"]].max().max(), 1.0) if len(data) else 1.0
     ticks = nice_ticks(0, peak)
     x = Scale(0, ticks[-1], left, width - right)
@@ -295,7 +295,7 @@ def market_share_chart(genres: pd.DataFrame, min_share: float, pick: str | None,
     """Horizontal bars of recent market share with the recommendation's minimum share."""
     data = genres.sort_values(["market_share_recent", "genre"], ascending=[False, True])
     width, left, right, row, top = 540, 130, 70, 24, 14
-    height, bottom = _hbar_frame(data["genre"], width, left, row, top)
+    height, bottom = _rows_frame(len(data), row, top)
     peak = max(float(data["market_share_recent"].max() or 0), min_share, 0.01) if len(data) else 1
     ticks = nice_ticks(0, peak, 4)
     x = Scale(0, ticks[-1], left, width - right)
@@ -320,7 +320,7 @@ def avg_profit_chart(genres: pd.DataFrame, baseline: float | None, pick: str | N
     """Horizontal bars of average profit per film with the all-film baseline."""
     data = genres.sort_values(["avg_profit", "genre"], ascending=[False, True])
     width, left, right, row, top = 540, 130, 130, 24, 14
-    height, bottom = _hbar_frame(data["genre"], width, left, row, top)
+    height, bottom = _rows_frame(len(data), row, top)
     values = [v for v in [*data["avg_profit"], baseline, 0.0] if v is not None and pd.notna(v)]
     ticks = nice_ticks(min(values), max(values), 4)
     x = Scale(ticks[0], ticks[-1], left, width - right)
@@ -540,14 +540,15 @@ def recommendation_section(insights: dict, window: str) -> str:
     tiles = [
         _tile("Average profit per film", money(g["avg_profit"]),
               f"all films: {money(baseline)} · {g['films']:,} films"),
-        _tile(f"Share of revenue, {window}", pct(g["market_share_recent"]),
-              f"{g.get('films_recent', 0):,} films in the window"),
-        _tile(f"ROI, {window}", pct(g["roi_recent"]),
+        _tile("Share of recent revenue", pct(g["market_share_recent"]),
+              f"{g.get('films_recent', 0):,} films in {window}"),
+        _tile("Recent ROI", pct(g["roi_recent"]),
               f"other genres: {pct(g['others_roi_recent'])}"),
-        _tile("Average budget", money(g["avg_budget_recent"]),
+        _tile("Recent average budget", money(g["avg_budget_recent"]),
               f"other genres: {money(g['others_avg_budget_recent'])}"),
-        _tile("Against projection", ("+" if (out or 0) >= 0 else "") + money(out),
-              f"projected {money(g['projected_revenue_recent'])}"),
+        _tile("Recent revenue against projection", ("+" if (out or 0) >= 0 else "") + money(out),
+              f"{money(g['revenue_recent'])} earned, {money(g['projected_revenue_recent'])} "
+              "projected"),
         _tile("Risk: films that lost money", pct(g.get("loss_rate")),
               f"per-film ROI {pct(g.get('roi_p10'))} to {pct(g.get('roi_p90'))} (p10–p90)"),
     ]
@@ -584,10 +585,9 @@ def render_dashboard(
     perf = genre_decade_performance.rename(columns=str.lower)
     top = top_movies_by_decade.rename(columns=str.lower)
     key = (
-        f'<p class="key"><span class="chip" style="background:{PICK}"></span>recommended '
-        f'<span class="chip" style="background:{MET}"></span>meets the bar (≥ {min_films:,} films, '
-        f'≥ {pct(min_share, 0)} of recent revenue) <span class="chip" style="background:{UNMET}">'
-        "</span>does not</p>"
+        f'<p class="key"><span class="chip" style="background:{PICK}"></span>recommended'
+        f'<span class="chip" style="background:{MET}"></span>meets the bar'
+        f'<span class="chip" style="background:{UNMET}"></span>below the bar</p>'
     )
     cards = []
     if not genres.empty and not perf.empty:
@@ -608,12 +608,13 @@ def render_dashboard(
                         "revenue_recent": ("Actual", money),
                         "projected_revenue_recent": ("Projected", money),
                         "outperformance_recent": ("Difference", money)})),
-            _figure(f"Market share, {window}", "Share of the window's box-office revenue. The "
-                    "dashed line is the share a genre needs to be recommended.",
-                    market_share_chart(genres, min_share, pick, window) + key, wide=False),
-            _figure("Average profit per film", "All decades. The dashed line is the average "
-                    "film; small genres are noisy.",
-                    avg_profit_chart(genres, insights.get("baseline_avg_profit"), pick),
+            _figure(f"Market share, {window}", "Share of the window's box-office revenue. To be "
+                    f"recommended a genre needs {pct(min_share, 0)} of it (dashed line) and at "
+                    f"least {min_films:,} films.",
+                    market_share_chart(genres, min_share, pick, window), key, wide=False),
+            _figure("Average profit per film", "Over all decades; the dashed line is the "
+                    "average film. Genres with few films are noisy.",
+                    avg_profit_chart(genres, insights.get("baseline_avg_profit"), pick), key,
                     wide=False),
             _figure(f"Budget against return, {window}",
                     f"Dot: ROI of the genre's films in {window} (total profit ÷ total budget), "
@@ -700,7 +701,7 @@ h3 { font-size: 18px; margin: 0 0 4px; }
   padding: 20px 24px; box-shadow: 0 1px 3px rgba(0,0,0,.08); margin-bottom: 20px; }
 .pick-genre { color: #B34700; }
 .reason { max-width: 900px; margin: 0 0 16px; font-size: 16px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px; }
+.tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; max-width: 900px; }
 .tile { background: #F7F8FA; border-radius: 8px; padding: 10px 12px; }
 .tile-label { font-size: 12px; color: #5B6470; font-weight: 600; }
 .tile-value { font-size: 24px; font-weight: 700; line-height: 1.25; }
@@ -729,5 +730,5 @@ td { border-bottom: 1px solid #EEF0F2; padding: 3px 6px; vertical-align: top; }
 table.figures td { white-space: nowrap; }
 footer { color: #5B6470; font-size: 13px; padding-top: 8px; padding-bottom: 32px; }
 code { font-size: 12px; }
-@media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
+@media (max-width: 900px) { .grid, .tiles { grid-template-columns: 1fr; } }
 """
