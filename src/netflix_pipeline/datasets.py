@@ -8,6 +8,7 @@ through the connector's Arrow path and save through a stage and ``COPY INTO`` (t
 
 from __future__ import annotations
 
+import copy
 import logging
 import tempfile
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import fsspec
 import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
 
@@ -34,18 +36,45 @@ class RawFile:
 
 
 class RawFileDataset(AbstractDataset[None, RawFile]):
-    """A raw CSV file on disk or S3 (through s3fs), read in bulk by the ingestion."""
+    """A raw CSV file on disk or S3 (through s3fs), read in bulk by the ingestion.
+
+    Loading hands over a reference (:class:`RawFile`), not the rows: the ingestion checks and
+    parses the file where it lies, or after a streamed download. ``credentials`` and ``fs_args``
+    become the fsspec storage options. Without them, s3fs (botocore) finds everything the
+    standard way: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` or ``AWS_PROFILE``, the endpoint
+    from ``AWS_ENDPOINT_URL_S3``/``AWS_ENDPOINT_URL``, else the pod's IAM role. S3 calls time out
+    and retry a bounded number of times, so that an unreachable endpoint fails within seconds.
+    """
+
+    S3_DEFAULTS: dict[str, Any] = {
+        "config_kwargs": {
+            "connect_timeout": 10,
+            "read_timeout": 60,
+            "retries": {"max_attempts": 3, "mode": "standard"},
+        }
+    }
 
     def __init__(
         self,
         filepath: str,
         optional: bool = False,
         credentials: dict[str, Any] | None = None,
+        fs_args: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self._filepath = str(filepath)
         self._optional = optional
-        self._storage_options = dict(credentials or {}) or None
+        self._protocol = fsspec.utils.get_protocol(self._filepath)
+        options: dict[str, Any] = {}
+        if self._protocol in ("s3", "s3a"):
+            options = copy.deepcopy(self.S3_DEFAULTS)
+        for extra in (fs_args or {}, credentials or {}):
+            for key, value in extra.items():
+                if isinstance(value, dict) and isinstance(options.get(key), dict):
+                    options[key] = {**options[key], **value}
+                else:
+                    options[key] = value
+        self._storage_options = options or None
         self.metadata = metadata
 
     def load(self) -> RawFile:
@@ -54,8 +83,12 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
     def save(self, data: None) -> None:
         raise DatasetError(f"{self._filepath} is a raw input; the pipeline never writes it.")
 
+    def _exists(self) -> bool:
+        fs, path = fsspec.core.url_to_fs(self._filepath, **(self._storage_options or {}))
+        return fs.isfile(path)
+
     def _describe(self) -> dict[str, Any]:
-        return {"filepath": self._filepath, "optional": self._optional}
+        return {"filepath": self._filepath, "protocol": self._protocol, "optional": self._optional}
 
 
 class WarehouseDataset(AbstractDataset[None, Warehouse]):
@@ -75,7 +108,19 @@ class WarehouseDataset(AbstractDataset[None, Warehouse]):
         return {"emulator": bool(self._credentials.get("emulator", False))}
 
 
-class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
+@dataclass(frozen=True)
+class TableWritten:
+    """What a node returns for a table it built in the warehouse itself (COPY, SQL, dbt).
+
+    Saving it to a :class:`SnowflakeTableDataset` writes nothing: it checks that the table
+    exists and records the lineage, so the catalog and kedro-viz show who produced the table.
+    """
+
+    table: str
+    rows: int | None = None
+
+
+class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWritten]):
     """One warehouse table as a pandas DataFrame.
 
     ``save`` replaces the table as a whole in one transaction: the frame is written to Parquet,
@@ -89,11 +134,13 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         credentials: dict[str, Any],
         stage_uri: str = "data/02_intermediate/stage",
         stage_name: str = "RAW_LOAD.LANDING_STAGE",
+        columns: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if "." not in table:
             raise DatasetError(f"table {table!r} must be schema-qualified (SCHEMA.TABLE)")
         self._table = table.upper()
+        self._columns = [c.upper() for c in columns] if columns else None
         self._credentials = dict(credentials or {})
         self._stage_uri = stage_uri
         self._stage_name = stage_name
@@ -104,13 +151,33 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         return get_warehouse(self._credentials)
 
     def load(self) -> pd.DataFrame:
+        columns = ", ".join(self._columns) if self._columns else "*"
         with self._warehouse.cursor() as cur:
-            cur.execute(f"select * from {self._table}")
+            cur.execute(f"select {columns} from {self._table}")
             frame = cur.fetch_pandas_all()
         logger.info("Read %d rows from %s", len(frame), self._table)
         return frame
 
-    def save(self, data: pd.DataFrame) -> None:
+    def save(self, data: pd.DataFrame | TableWritten) -> None:
+        if isinstance(data, TableWritten):
+            self._check_written(data)
+            return
+        self._write(data)
+
+    def _check_written(self, data: TableWritten) -> None:
+        if data.table.upper() != self._table:
+            raise DatasetError(f"the node built {data.table}, but this dataset is {self._table}")
+        schema, name = self._table.split(".", 1)
+        with self._warehouse.cursor() as cur:
+            found = cur.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = %s and table_name = %s",
+                (schema, name),
+            ).fetchone()[0]
+        if not found:
+            raise DatasetError(f"{self._table} was reported built, but it does not exist")
+
+    def _write(self, data: pd.DataFrame) -> None:
         from .ingest.load import StageSettings, _stage_url, _write_stage_file, copy_from_stage
 
         started = time.monotonic()
@@ -147,7 +214,7 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         )
 
     def _describe(self) -> dict[str, Any]:
-        return {"table": self._table}
+        return {"table": self._table, "columns": self._columns}
 
 
 def _ddl(frame: pd.DataFrame) -> str:

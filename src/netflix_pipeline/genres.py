@@ -7,18 +7,25 @@ per source row. The work is organised around two facts about genre data:
   raw values are factorized first and parsed once per distinct value;
 * the genre vocabulary is tiny, so names are normalized once per distinct name.
 
-Parsing of a distinct raw value (:func:`parse_genre_lists`):
+Parsing of a distinct raw value (:func:`parse_genre_lists`, reference :func:`parse_genre_value`):
 
 * ``NaN``/``None``/empty or blank string: no genres (not a fault);
 * a value whose first non-blank character is ``[`` or ``{`` is a list literal. The common shapes —
   TMDB's JSON array of ``{"id": …, "name": …}`` objects, Kaggle's Python-literal list of dicts in
-  single quotes, and arrays of quoted strings — are recognised by one RE2 grammar (Arrow compute)
-  and their names pulled out by one regex replace. Anything else that starts with ``[``/``{``
-  (escape sequences, other keys, trailing commas, malformed text) is decided by the exact parser
-  :func:`parse_genre_value` (``json.loads``, then ``ast.literal_eval``) on the distinct values
-  concerned; what neither accepts, or what is not a list of names/``{"name": str}`` objects, is
-  *unparseable*: it is reported, never guessed;
-* anything else is a MovieLens pipe-separated string (``Action|Sci-Fi``).
+  single quotes (names holding an apostrophe in double quotes), arrays of quoted strings — match
+  one anchored RE2 grammar (Arrow compute) of constructs that ``json.loads`` and
+  ``ast.literal_eval`` read alike; their names are then located from the positions of the quote
+  bytes in the Arrow buffer (numpy) and cut out in one gather. Anything else that starts with
+  ``[``/``{`` (escape sequences, other keys, trailing commas, malformed text) is decided by the
+  exact parser :func:`parse_genre_value` (``json.loads``, then ``ast.literal_eval``), once per
+  distinct value concerned; what neither accepts, or what is not a list of names or of
+  ``{"name": str}`` objects, is *unparseable*: it is reported, never guessed;
+* anything else is a MovieLens pipe-separated string (``Action|Sci-Fi``), split at the positions
+  of its ``|`` bytes.
+
+The fast path runs on slices of the distinct values in worker threads (Arrow and numpy release
+the GIL). Distinct values and names are found with Arrow's hash table, which, unlike pandas'
+string hash table, does not stop at a NUL character.
 
 Parsed names are trimmed; empty names are dropped.
 
@@ -35,12 +42,15 @@ title-casing would mangle (``Sci-Fi``) are synonyms in the parameters.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import logging
 import math
+import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,11 +244,12 @@ def _normalize_unique(names: pd.Series, rules: GenreRules) -> pd.Series:
     """Normalize a Series of distinct (or few) names with pandas string methods."""
     collapsed = names.astype(object).str.replace(_WHITESPACE_RUN, " ", regex=True).str.strip()
     keys = collapsed.str.casefold()
-    known = keys.isin(rules.lookup.keys())
+    # Lookups through a function, not a dict: pandas' string hash tables stop at a NUL.
+    known = keys.map(rules.lookup.__contains__).astype(bool)
     titled = collapsed.str.title().str.replace(
         _APOSTROPHE_LETTER, lambda m: m.group(1).lower(), regex=True
     )
-    out = titled.where(~known, keys.map(rules.lookup))
+    out = titled.where(~known, keys.map(rules.lookup.get))
     out = out.where(keys.ne(""), None)
     return out.astype(object).where(out.notna(), None)
 
@@ -246,11 +257,13 @@ def _normalize_unique(names: pd.Series, rules: GenreRules) -> pd.Series:
 def normalize_names(names: pd.Series, rules: GenreRules) -> pd.Series:
     """Normalize genre names; dropped and empty names become NA (``None``).
 
-    Each distinct name is normalized once (``pd.factorize``), so the cost is one hash per row
-    plus string work on the (tiny) vocabulary.
+    Each distinct name is normalized once (factorized by Arrow's hash table), so the cost is
+    one hash per row plus string work on the (tiny) vocabulary.
     """
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    normalized = _normalize_unique(pd.Series(uniques, dtype=object).map(str), rules)
+    codes, uniques = _factorize_column(names)
+    if isinstance(uniques, pa.Array):
+        uniques = np.asarray(uniques.to_pylist(), dtype=object)
+    normalized = _normalize_unique(pd.Series(uniques, dtype=object), rules)
     values = normalized.to_numpy(dtype=object)
     out = np.full(len(names), None, dtype=object)
     valid = codes >= 0
@@ -287,6 +300,7 @@ def _obj(name_value: str) -> str:
 
 _ITEM = rf"(?:{_obj(f'(?:{_DQ}|{_SQ})')}|{_DQ}|{_SQ})"
 _FAST_LIST = rf"^[ \t\n]*\[{_WS}(?:{_ITEM}(?:{_WS},{_WS}{_ITEM})*)?{_WS}\][ \t\n]*$"
+
 
 def _is_na(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -421,86 +435,6 @@ def _gather(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> pa.Array:
     )
 
 
-def _read_u64(data: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Little-endian uint64 of the 8 bytes at each position (zero past the end of ``data``).
-
-    Combines the two aligned 8-byte words around each position (a zero-copy uint64 view of the
-    buffer), so no per-byte index array is built.
-    """
-    n_words = len(data) // 8
-    out = np.zeros(len(pos), dtype=np.uint64)
-    base = pos >> 3
-    body = np.flatnonzero(base + 1 < n_words)
-    if len(body):
-        words = data[: 8 * n_words].view("<u8")
-        b = base[body]
-        shift = ((pos[body] & 7) * 8).astype(np.uint64)
-        # x << 64 is undefined: shift the high word in two steps (0 when shift == 0).
-        high = (words[b + 1] << (np.uint64(63) - shift)) << np.uint64(1)
-        out[body] = (words[b] >> shift) | np.where(shift == 0, np.uint64(0), high)
-    for i in np.flatnonzero(base + 1 >= n_words):  # the last 16 bytes: a handful of positions
-        chunk = bytes(data[pos[i] : pos[i] + 8]).ljust(8, b"\0")
-        out[i] = int.from_bytes(chunk, "little")
-    return out
-
-
-def _low_bytes_mask(count: np.ndarray) -> np.ndarray:
-    """uint64 masks keeping the ``count`` (0..8) low bytes."""
-    shift = (np.clip(count, 0, 8) * 8).astype(np.uint64)
-    full = shift >= 64
-    mask = (np.uint64(1) << np.where(full, 0, shift).astype(np.uint64)) - np.uint64(1)
-    mask[full] = np.uint64(0xFFFFFFFFFFFFFFFF)
-    return mask
-
-
-def _distinct_ranges(
-    data: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of the byte ranges ``data[start:end]`` and their distinct values (``str``).
-
-    A range of at most 16 bytes is identified exactly by its length and its two 8-byte words
-    (bytes past the range masked out), hashed as integers; only one range per distinct value is
-    cut out and decoded. Longer ranges are cut out and hashed as strings by Arrow.
-    """
-    k = len(start)
-    length = end - start
-    codes = np.empty(k, dtype=np.int64)
-    short = np.flatnonzero(length <= 16)
-    names: list[str] = []
-    if len(short):
-        s, ln = start[short], length[short]
-        w0 = _read_u64(data, s) & _low_bytes_mask(ln)
-        w1 = _read_u64(data, s + 8) & _low_bytes_mask(ln - 8)
-        c0, u0 = pd.factorize(w0)
-        c1, u1 = pd.factorize(w1)
-        key = (c0.astype(np.int64) * len(u1) + c1) * 17 + ln
-        short_codes, short_keys = pd.factorize(key)
-        codes[short] = short_codes
-        first = np.zeros(len(short_keys), dtype=np.int64)
-        first[short_codes[::-1]] = np.arange(len(short_codes) - 1, -1, -1)  # first occurrence
-        names = _gather(data, s[first], s[first] + ln[first]).to_pylist()
-    long_ = np.flatnonzero(length > 16)
-    if len(long_):
-        encoded = pc.dictionary_encode(_gather(data, start[long_], end[long_]))
-        codes[long_] = encoded.indices.to_numpy(zero_copy_only=False) + len(names)
-        names += encoded.dictionary.to_pylist()
-    return codes, np.asarray(names, dtype=object)
-
-
-class _ByteIndex:
-    """Positions of one byte in the concatenated values, with the value each belongs to."""
-
-    def __init__(self, data: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int):
-        self.positions = np.flatnonzero(data == byte)
-        counts = np.searchsorted(self.positions, ends) - np.searchsorted(self.positions, starts)
-        self.counts = counts.astype(np.int64, copy=False)
-        self.owner = np.repeat(np.arange(len(starts), dtype=np.int64), counts)
-
-    def select(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        keep = values[self.owner]
-        return self.positions[keep], self.owner[keep]
-
-
 def _mixed_quote_strings(
     data: np.ndarray, ends: np.ndarray, quotes: np.ndarray, owner: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -534,17 +468,65 @@ def _mixed_quote_strings(
     return v[order], o[order], c[order]
 
 
-def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
-    """Parse distinct raw strings (object array of ``str`` or a null-free Arrow string array).
+def _route_single_quote(arr: pa.Array, quote: int) -> tuple[np.ndarray, pa.Array]:
+    """Names of fast-path values written with one quote byte: (local value index, names).
 
-    Works on the Arrow byte buffer of the values: one anchored RE2 match validates list
-    literals; names are located from the positions of quote and pipe bytes (numpy) and cut out
-    with one gather; distinct names are found by Arrow's hash table.
+    The quotes of such values pair up in order (a string holds no quote of its kind); a string
+    followed directly by ``:`` is a key (the grammar writes every key so), any other a name.
     """
-    if isinstance(values, pa.Array):
-        arr, not_utf8 = values.cast(pa.large_string()), np.zeros(len(values), dtype=bool)
-    else:
-        arr, not_utf8 = _utf8_safe(values)
+    data, offsets = _buffers(arr)
+    positions = np.flatnonzero(data == quote)
+    opening, closing = positions[0::2], positions[1::2]
+    is_name = data[closing + 1] != ord(":")
+    opening, closing = opening[is_name], closing[is_name]
+    owner = np.searchsorted(offsets[1:], opening, side="right")
+    return owner, _gather(data, opening + 1, closing)
+
+
+def _route_mixed_quotes(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Names of fast-path values that use both quote bytes (e.g. "Children's")."""
+    data, offsets = _buffers(arr)
+    quotes = np.flatnonzero((data == ord('"')) | (data == ord("'")))
+    owner = np.searchsorted(offsets[1:], quotes, side="right")
+    value, opening, closing = _mixed_quote_strings(data, offsets[1:], quotes, owner)
+    is_name = data[closing + 1] != ord(":")
+    return value[is_name], _gather(data, opening[is_name] + 1, closing[is_name])
+
+
+def _route_pipe(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Items of MovieLens pipe-separated values, empty items included."""
+    data, offsets = _buffers(arr)
+    bars = np.flatnonzero(data == ord("|"))
+    owner = np.searchsorted(offsets[1:], bars, side="right")
+    values = np.arange(len(arr), dtype=np.int64)
+    # Items run from each value start or bar + 1 to the next bar or value end; all in order.
+    item_value = np.sort(np.r_[values, owner], kind="stable")
+    item_start = np.sort(np.r_[offsets[:-1], bars + 1], kind="stable")
+    item_end = np.sort(np.r_[bars, offsets[1:]], kind="stable")
+    return item_value, _gather(data, item_start, item_end)
+
+
+def _mask(matched: pa.Array) -> np.ndarray:
+    return np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@dataclass(frozen=True)
+class _FastChunk:
+    """Fast-path result for a slice of distinct values (indices relative to the slice)."""
+
+    parent: np.ndarray  # value of each name, ascending within each shape
+    name_code: np.ndarray  # code into vocab
+    vocab: list[str]  # distinct names of the slice, untrimmed
+    exact: np.ndarray  # values left to the exact parser
+
+
+def _parse_fast(arr: pa.Array) -> _FastChunk:
+    """Fast path over null-free ``large_string`` values (runs in worker threads: no GIL work).
+
+    One anchored RE2 match validates list literals; values are grouped by shape; names are
+    located from the positions of quote and pipe bytes (numpy), cut out with one gather per
+    shape, and their distinct values found by Arrow's hash table.
+    """
     n = len(arr)
     data, offsets = _buffers(arr)
     starts, ends = offsets[:-1], offsets[1:]
@@ -556,62 +538,95 @@ def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
     maybe_blank = nonempty & ~is_list & ((first <= 0x20) | (first >= 0xC2))
     if maybe_blank.any():
         idx = np.flatnonzero(maybe_blank)
-        matched = pc.match_substring_regex(arr.take(idx), _LIST_START)
-        is_list[idx] = np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
-    is_list &= ~not_utf8
-    pipe = ~is_list & ~not_utf8
+        is_list[idx] = _mask(pc.match_substring_regex(arr.take(idx), _LIST_START))
+    pipe = ~is_list
     fast = np.zeros(n, dtype=bool)
+    has_dq = np.zeros(n, dtype=bool)
+    has_sq = np.zeros(n, dtype=bool)
     if is_list.any():  # anchored: any other value fails on its first byte
-        matched = pc.match_substring_regex(arr, _FAST_LIST)
-        fast = is_list & np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
+        fast = is_list & _mask(pc.match_substring_regex(arr, _FAST_LIST))
+        has_dq = _mask(pc.match_substring(arr, '"'))
+        has_sq = _mask(pc.match_substring(arr, "'"))
 
-    dq = _ByteIndex(data, starts, ends, ord('"'))
-    sq = _ByteIndex(data, starts, ends, ord("'"))
-    has_dq, has_sq = dq.counts > 0, sq.counts > 0
-    colon = ord(":")
+    # One shape at a time. Fast values without quotes are empty lists: no names.
+    parents: list[np.ndarray] = []
+    cuts: list[pa.Array] = []
+    for route, parse in (
+        (fast & has_dq & ~has_sq, lambda a: _route_single_quote(a, ord('"'))),
+        (fast & has_sq & ~has_dq, lambda a: _route_single_quote(a, ord("'"))),
+        (fast & has_dq & has_sq, _route_mixed_quotes),
+        (pipe, _route_pipe),
+    ):
+        idx = np.flatnonzero(route)
+        if len(idx):
+            local, names_arr = parse(arr.take(idx))
+            parents.append(idx[local])
+            cuts.append(names_arr)
+    exact = np.flatnonzero(~(fast | pipe))
+    if not cuts:
+        empty = np.zeros(0, dtype=np.int64)
+        return _FastChunk(empty, empty, [], exact)
+    encoded = pc.dictionary_encode(pa.concat_arrays(cuts))
+    return _FastChunk(
+        parent=np.concatenate(parents),
+        name_code=encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+        vocab=encoded.dictionary.to_pylist(),
+        exact=exact,
+    )
 
-    # Fast path. Each route yields (value, start, end) of its names in ascending order.
-    routes: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for index, route in ((dq, fast & has_dq & ~has_sq), (sq, fast & has_sq & ~has_dq)):
-        # One quote byte: quotes pair up in order (a string holds no quote of its kind).
-        positions, owner = index.select(route)
-        opening, closing = positions[0::2], positions[1::2]
-        is_name = data[closing + 1] != colon  # the grammar writes every key as "key":
-        routes.append((owner[0::2][is_name], opening[is_name] + 1, closing[is_name]))
-    mixed = fast & has_dq & has_sq
-    if mixed.any():
-        (p1, o1), (p2, o2) = dq.select(mixed), sq.select(mixed)
-        order = np.argsort(np.r_[p1, p2], kind="stable")
-        owner_v, opening, closing = _mixed_quote_strings(
-            data, ends, np.r_[p1, p2][order], np.r_[o1, o2][order]
-        )
-        is_name = data[closing + 1] != colon
-        routes.append((owner_v[is_name], opening[is_name] + 1, closing[is_name]))
-    if pipe.any():
-        bars = _ByteIndex(data, starts, ends, ord("|"))
-        positions, owner = bars.select(pipe)
-        pipe_values = np.flatnonzero(pipe)
-        routes.append(
-            (
-                np.sort(np.r_[pipe_values, owner], kind="stable"),
-                np.sort(np.r_[starts[pipe_values], positions + 1], kind="stable"),
-                np.sort(np.r_[positions, ends[pipe_values]], kind="stable"),
-            )
-        )
-    # Fast values with no quote at all are empty lists: no names.
-    parent = np.concatenate([r[0] for r in routes]) if routes else np.zeros(0, dtype=np.int64)
-    if routes:
-        codes, vocab = _distinct_ranges(
-            data, np.concatenate([r[1] for r in routes]), np.concatenate([r[2] for r in routes])
-        )
+
+_PARALLEL_MIN_VALUES = 20_000
+
+
+def _threads() -> int:
+    """Worker threads for the fast path: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
+def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
+    """Parse distinct raw strings (object array of ``str`` or a null-free Arrow string array).
+
+    The fast path runs on slices of the values in worker threads (Arrow and numpy release the
+    GIL); the exact parser then handles the values it left, once each, in this thread.
+    """
+    if isinstance(values, pa.Array):
+        arr, not_utf8 = values.cast(pa.large_string()), np.zeros(len(values), dtype=bool)
     else:
-        vocab, codes = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+        arr, not_utf8 = _utf8_safe(values)
+    n = len(arr)
+    threads = _threads() if n >= _PARALLEL_MIN_VALUES else 1
+    bounds = np.linspace(0, n, threads + 1).astype(np.int64)
+    slices = [arr.slice(a, b - a) for a, b in itertools.pairwise(bounds.tolist())]
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            chunks = list(pool.map(_parse_fast, slices))
+    else:
+        chunks = [_parse_fast(s) for s in slices]
+
+    # Merge the slices: one vocabulary (tiny), value indices made global.
+    vocab_index: dict[str, int] = {}
+    parent_parts, code_parts = [], []
+    for base, chunk in zip(bounds[:-1], chunks, strict=True):
+        remap = np.array(
+            [vocab_index.setdefault(name, len(vocab_index)) for name in chunk.vocab],
+            dtype=np.int64,
+        )
+        parent_parts.append(chunk.parent + base)
+        code_parts.append(remap[chunk.name_code] if len(remap) else chunk.name_code)
+    exact = np.union1d(
+        np.concatenate([c.exact + base for base, c in zip(bounds[:-1], chunks, strict=True)]),
+        np.flatnonzero(not_utf8),
+    )
 
     # Exact path: json / ast, once per distinct value the fast path does not cover.
     reason = np.empty(n, dtype=object)  # all None
     extra_parent: list[int] = []
     extra_names: list[str] = []
-    for i in np.flatnonzero(~(fast | pipe)):  # rare: escapes, other shapes, malformed values
+    for i in exact:  # rare: escapes, other shapes, malformed values
         raw = values[i].as_py() if isinstance(values, pa.Array) else values[i]
         names, why = parse_genre_value(raw)
         if why is not None:
@@ -621,12 +636,15 @@ def _parse_unique(values: np.ndarray | pa.Array) -> _ParsedUnique:
             extra_names.extend(names)
 
     # Trim once per distinct name; drop empty names.
+    vocab = list(vocab_index)
     trimmed = pd.Series(vocab, dtype=object).str.strip()
     all_names = pd.concat([trimmed, pd.Series(extra_names, dtype=object)], ignore_index=True)
-    name_codes, names = pd.factorize(all_names)
+    name_codes, names = _factorize_python(all_names.to_numpy(dtype=object))  # tiny vocabulary
+    codes = np.concatenate(code_parts) if code_parts else np.zeros(0, dtype=np.int64)
     item_codes = np.r_[name_codes[codes], name_codes[len(vocab) :]].astype(np.int64)
-    item_parent = np.r_[parent, np.asarray(extra_parent, dtype=np.int64)]
-    # Sorted runs, one per route: a stable sort (timsort) merges them in about linear time.
+    item_parent = np.concatenate([*parent_parts, np.asarray(extra_parent, dtype=np.int64)])
+    # Sorted runs, one per shape and slice: a stable sort (timsort) merges them in about
+    # linear time.
     by_value = np.argsort(item_parent, kind="stable")
     item_parent, item_codes = item_parent[by_value], item_codes[by_value]
     names = np.asarray(names, dtype=object)
@@ -657,22 +675,37 @@ def _arrow_strings(raw: pd.Series) -> pa.Array | None:
     return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
-def _factorize_raw(raw: pd.Series) -> tuple[np.ndarray, np.ndarray | pa.Array]:
-    """Codes (-1 for NA) and distinct values of a raw genre column.
+def _factorize_python(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for NA) and distinct values through a Python dict (exact, one pass)."""
+    index: dict[Any, int] = {}
+    codes = np.fromiter(
+        (-1 if _is_na(v) else index.setdefault(v, len(index)) for v in values),
+        dtype=np.int64,
+        count=len(values),
+    )
+    return codes, np.asarray(list(index), dtype=object)
 
-    Distinct values come back as an object array of ``str`` (other objects, such as numbers,
-    are read as their text) or, for an Arrow-backed column, as an Arrow string array.
+
+def _factorize_column(column: pd.Series) -> tuple[np.ndarray, np.ndarray | pa.Array]:
+    """Codes (-1 for NA) and distinct values of a column of strings.
+
+    Arrow's hash table does the work: it is exact for every string, whereas pandas' string hash
+    table compares C strings and merges values that differ after a NUL character. Distinct
+    values come back as an Arrow string array; a column holding other objects (numbers, lone
+    surrogates) goes through a Python dict instead and its distinct values are read as text.
     """
-    arrow = _arrow_strings(raw)
-    if arrow is not None:
-        encoded = pc.dictionary_encode(arrow)
-        codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy()
-        return np.asarray(codes, dtype=np.int64), encoded.dictionary
-    codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        uniques = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
-    return codes.astype(np.int64, copy=False), uniques
+    arrow = _arrow_strings(column)
+    if arrow is None:
+        values = column.to_numpy(dtype=object)
+        try:
+            arrow = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError, TypeError):  # rare: not only str / NA
+            codes, uniques = _factorize_python(values)
+            text = [u if isinstance(u, str) else str(u) for u in uniques]
+            return codes, np.asarray(text, dtype=object)
+    encoded = pc.dictionary_encode(arrow)
+    codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    return np.asarray(codes, dtype=np.int64), encoded.dictionary
 
 
 def _expand(codes: np.ndarray, parsed: _ParsedUnique) -> tuple[np.ndarray, np.ndarray]:
@@ -699,7 +732,7 @@ def parse_genre_lists(raw: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     among the value's non-empty names) and ``name`` (trimmed, not normalized), in row order, and
     ``unparseable``, a boolean Series aligned with ``raw``. Unparseable values yield no items.
     """
-    codes, uniques = _factorize_raw(raw)
+    codes, uniques = _factorize_column(raw)
     parsed = _parse_unique(uniques)
     rows, item = _expand(codes, parsed)
     items = pd.DataFrame(
@@ -798,17 +831,19 @@ def _empty_result(rules: GenreRules) -> GenreResult:
                 "reason": pd.Series(dtype=object),
             }
         ),
-        unknown_counts=pd.Series(dtype=np.int64, name="films").rename_axis("genre"),
+        unknown_counts=_unknown_series({}),
     )
 
 
-def _unknown_series(counts: dict[str, int] | pd.Series) -> pd.Series:
-    s = pd.Series(counts, dtype=np.int64, name="films")
-    if len(s):
-        frame = s.rename_axis("genre").reset_index()
-        frame = frame.sort_values(["films", "genre"], ascending=[False, True], kind="stable")
-        s = pd.Series(frame["films"].to_numpy(), index=frame["genre"].to_numpy(), name="films")
-    return s.rename_axis("genre")
+def _unknown_series(counts: Mapping[str, int] | pd.Series) -> pd.Series:
+    """Films per unknown genre, most frequent first (ties by name)."""
+    pairs = sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+    return pd.Series(
+        [v for _, v in pairs],
+        index=pd.Index([k for k, _ in pairs], dtype=object, name="genre"),
+        dtype=np.int64,
+        name="films",
+    )
 
 
 def _log_summary(result: GenreResult, rules: GenreRules) -> None:
@@ -836,12 +871,8 @@ def _log_summary(result: GenreResult, rules: GenreRules) -> None:
 
 
 def _frame(**columns: np.ndarray) -> pd.DataFrame:
-    """DataFrame of columns, added one by one: no block consolidation (a copy of every column)."""
-    names = list(columns)
-    frame = pd.DataFrame({names[0]: columns[names[0]]}, copy=False)
-    for name in names[1:]:
-        frame[name] = columns[name]
-    return frame
+    """DataFrame over the given arrays: no copy, one block per column (no consolidation)."""
+    return pd.DataFrame(columns, copy=False)
 
 
 def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
@@ -866,20 +897,23 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     source_codes, source_uniques = pd.factorize(source_values)
     rank_of_unique = np.array([rules.sources.index(s) for s in source_uniques], dtype=np.int64)
     rank_all = rank_of_unique[source_codes]
-    order = _sort_order(film_all, rank_all, sources["item_order"].to_numpy(dtype=np.int64))
+    item_order = sources["item_order"].to_numpy(dtype=np.int64)
+    # 2. Parse each distinct raw value once (while another thread sorts the rows, numpy
+    # releasing the GIL); normalize each distinct name once.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        sorting = pool.submit(_sort_order, film_all, rank_all, item_order)
+        raw_codes, raw_uniques = _factorize_column(sources["genres_raw"])
+        parsed = _parse_unique(raw_uniques)
+        order = sorting.result()
     film = film_all[order]
     rank = rank_all[order]
-
-    # 2. Parse each distinct raw value once; normalize each distinct name once.
-    raw_codes, raw_uniques = _factorize_raw(sources["genres_raw"])
     raw_codes = raw_codes[order]
-    parsed = _parse_unique(raw_uniques)
     normalized = _normalize_unique(pd.Series(parsed.names, dtype=object), rules)
     hierarchy_pos = {name: i for i, name in enumerate(rules.hierarchy)}
     unknown_names = sorted(set(normalized.dropna()) - hierarchy_pos.keys())
     canon_vocab = np.asarray(list(rules.hierarchy) + unknown_names, dtype=object)
     canon_index = hierarchy_pos | {n: len(rules.hierarchy) + i for i, n in enumerate(unknown_names)}
-    canon_of_name = normalized.map(canon_index).fillna(-1).to_numpy(dtype=np.int64)
+    canon_of_name = np.array([canon_index.get(v, -1) for v in normalized], dtype=np.int64)
 
     # Per distinct value: canonical codes in order, dropped names out, duplicates out.
     item_canon = canon_of_name[parsed.name_code] if len(parsed.name_code) else parsed.name_code
@@ -897,38 +931,36 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
 
     # 3. Items of every row, in genre order; duplicates across a film's rows removed.
     rows, item = _expand(raw_codes, unique_items)
-    g_film = film[rows]
+    film_start = np.flatnonzero(np.r_[True, film[1:] != film[:-1]])  # films are contiguous
+    films = film[film_start]
+    film_rows = np.diff(np.r_[film_start, len(film)])
+    group = np.repeat(np.arange(len(films), dtype=np.int64), film_rows)[rows]  # film per item
     g_canon = unique_items.name_code[item]
     g_rank = rank[rows]
-    # Within one value duplicates are gone; only films with several rows can still repeat one.
-    film_rows = np.diff(np.r_[np.flatnonzero(np.r_[True, film[1:] != film[:-1]]), len(film)])
-    multi = np.repeat(film_rows > 1, film_rows)[rows]
-    keep = np.ones(len(rows), dtype=bool)
+    # Within one value duplicates are gone: only films with several rows can still repeat one.
+    multi = (film_rows > 1)[group]
     if multi.any():
-        keep[multi] = _first_occurrences(g_film[multi], g_canon[multi])
-    g_film, g_canon, g_rank = g_film[keep], g_canon[keep], g_rank[keep]
-    position = _positions(g_film)
+        keep = np.ones(len(rows), dtype=bool)
+        keep[multi] = _first_occurrences(group[multi], g_canon[multi])
+        group, g_canon, g_rank = group[keep], g_canon[keep], g_rank[keep]
+    genre_count = np.bincount(group, minlength=len(films)).astype(np.int64)
+    first_item = np.cumsum(genre_count) - genre_count
+    position = np.arange(len(group), dtype=np.int64) - np.repeat(first_item, genre_count) + 1
 
     movie_genres = _frame(
-        film_id=g_film,
+        film_id=films[group],
         genre=canon_vocab[g_canon],
         position=position,
         source=np.asarray(rules.sources, dtype=object)[g_rank],
     )
 
     # 4. Primary genre: lowest canonical code if it is a hierarchy genre, else the first genre.
-    film_starts = np.flatnonzero(np.r_[True, film[1:] != film[:-1]])
-    films = film[film_starts]
-    genre_count = np.zeros(len(films), dtype=np.int64)
     primary_code = np.full(len(films), len(canon_vocab), dtype=np.int64)  # unknown_genre
-    if len(g_film):
-        g_starts = np.flatnonzero(np.r_[True, g_film[1:] != g_film[:-1]])
-        g_films = g_film[g_starts]
-        lowest = np.minimum.reduceat(g_canon, g_starts)
-        chosen = np.where(lowest < len(rules.hierarchy), lowest, g_canon[g_starts])
-        slot = np.searchsorted(films, g_films)
-        primary_code[slot] = chosen
-        genre_count[slot] = np.diff(np.r_[g_starts, len(g_film)])
+    has_genre = np.flatnonzero(genre_count)
+    if len(has_genre):
+        starts = first_item[has_genre]
+        lowest = np.minimum.reduceat(g_canon, starts)
+        primary_code[has_genre] = np.where(lowest < len(rules.hierarchy), lowest, g_canon[starts])
     primary = np.append(canon_vocab, np.array([rules.unknown_genre], dtype=object))[primary_code]
     movie_primary_genre = _frame(film_id=films, primary_genre=primary, genre_count=genre_count)
 
@@ -938,13 +970,11 @@ def film_genres(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
     valid = raw_codes >= 0
     bad_row[valid] = bad_value[raw_codes[valid]]
     bad_idx = order[bad_row]
-    rejected = pd.DataFrame(
-        {
-            "film_id": film_all[bad_idx],
-            "source": source_values[bad_idx],
-            "genres_raw": sources["genres_raw"].to_numpy(dtype=object)[bad_idx],
-            "reason": parsed.reason[raw_codes[bad_row]],
-        }
+    rejected = _frame(
+        film_id=film_all[bad_idx],
+        source=source_values[bad_idx],
+        genres_raw=sources["genres_raw"].to_numpy(dtype=object)[bad_idx],
+        reason=parsed.reason[raw_codes[bad_row]],
     )
     unknown_hist = np.bincount(g_canon, minlength=n_canon)[len(rules.hierarchy) :]
     unknown_counts = _unknown_series(

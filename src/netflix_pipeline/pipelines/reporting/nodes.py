@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...dashboard import money, pct, render_dashboard, window_label
+from ...dashboard import money, pct, render_dashboard
+from .recommendation import recommend, summary_table
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +39,17 @@ GENRE_FIELDS = {
     "roi_p90": "roi_p90",
 }
 COUNTS = {"films", "films_recent"}
+WINDOW_FIELDS = ("recent_from_decade", "recent_to_decade", "baseline_avg_profit_usd")
 # Export columns that hold whole numbers (keys, counts, decades) but may arrive as floats.
-WHOLE_NUMBER_SUFFIXES = ("_id", "decade", "films", "films_recent", "_count", "release_year",
-                         "rank_in_decade")
+WHOLE_NUMBER_SUFFIXES = (
+    "_id",
+    "decade",
+    "films",
+    "films_recent",
+    "_count",
+    "release_year",
+    "rank_in_decade",
+)
 
 
 def _clean(value, whole: bool = False):
@@ -56,56 +65,16 @@ def _clean(value, whole: bool = False):
     return int(value) if whole else value
 
 
-def recommend(genres: dict[str, dict], baseline: float | None, recent: list[int],
-              min_films: int, min_share: float) -> dict:
-    """The genre with the highest average profit among those with at least ``min_films`` films
-    and ``min_share`` of the recent window's revenue; if none qualifies, among all genres, and
-    the reason says so. Ties go to the genre with more films, then to the first name."""
-    criteria = {"min_films": min_films, "min_market_share": min_share}
-    bar = f"at least {min_films:,} films and {pct(min_share)} of recent revenue"
-    eligible = sorted(n for n, g in genres.items()
-                      if g["films"] >= min_films and (g["market_share_recent"] or 0) >= min_share)
-    pool = eligible or sorted(genres)
-    if not pool:
-        return {"genre": None, "reason": "No film is in the financial universe, so no genre can "
-                "be recommended.", "eligible_genres": [], "relaxed": False, "criteria": criteria}
-    ranked = sorted(pool, key=lambda n: (-genres[n]["avg_profit"], -genres[n]["films"], n))
-    name, g = ranked[0], genres[ranked[0]]
-    runner = (f" (next: {ranked[1]}, {money(genres[ranked[1]]['avg_profit'])})"
-              if len(ranked) > 1 else "")
-    among = (f"of the {len(eligible)} genres with {bar}" if eligible
-             else f"of all genres, as none has {bar}; treat this as a weak signal")
-    reason = (f"{name} earns the highest average profit per film {among}: "
-              f"{money(g['avg_profit'])} against {money(baseline)} for all films{runner}.")
-    window = window_label(recent)
-    if g["films_recent"]:
-        out = g["outperformance_recent"] or 0
-        reason += (
-            f" In {window} it took {pct(g['market_share_recent'])} of revenue and "
-            f"{'beat' if out >= 0 else 'fell short of'} its projection by {money(abs(out))}; "
-            f"its ROI was {pct(g['roi_recent'])} against {pct(g['others_roi_recent'])} for other "
-            f"genres, on an average budget of {money(g['avg_budget_recent'])} against "
-            f"{money(g['others_avg_budget_recent'])}."
-        )
-    else:
-        reason += f" It has no film in {window}, so its recent performance is unknown."
-    reason += (
-        f" Risk: {pct(g['loss_rate'])} of its {g['films']:,} films lost money, and per-film ROI "
-        f"ranges from {pct(g['roi_p10'])} to {pct(g['roi_p90'])} (10th to 90th percentile, "
-        f"median {pct(g['roi_p50'])})."
-    )
-    return {"genre": name, "reason": reason, "eligible_genres": eligible,
-            "relaxed": not eligible, "criteria": criteria}
-
-
 def build_insights(genre_scorecard: pd.DataFrame, dbt_marts_run: dict, insights: dict) -> dict:
     """insights.json (DESIGN §5): the genre scorecard mart as JSON, plus the recommendation.
 
     ``dbt_marts_run`` only orders this node after the dbt build that writes the mart.
     """
-    card = genre_scorecard.rename(columns=str.lower).sort_values(
-        ["market_share_recent", "primary_genre"], ascending=[False, True]
-    )
+    card = genre_scorecard.rename(columns=str.lower)
+    missing = sorted({"primary_genre", *GENRE_FIELDS.values(), *WINDOW_FIELDS} - set(card.columns))
+    if missing:
+        raise ValueError(f"genre_scorecard lacks columns that insights.json needs: {missing}")
+    card = card.sort_values(["market_share_recent", "primary_genre"], ascending=[False, True])
     genres = {
         str(row["primary_genre"]): {
             key: _clean(row[col], whole=key in COUNTS) for key, col in GENRE_FIELDS.items()
@@ -113,7 +82,7 @@ def build_insights(genre_scorecard: pd.DataFrame, dbt_marts_run: dict, insights:
         for _, row in card.iterrows()
     }
     first = card.iloc[0] if len(card) else {}
-    span = [_clean(first.get(c), whole=True) for c in ("recent_from_decade", "recent_to_decade")]
+    span = [_clean(first.get(c), whole=True) for c in WINDOW_FIELDS[:2]]
     recent = sorted({d for d in span if d is not None})
     baseline = _clean(first.get("baseline_avg_profit_usd"))
     return {
@@ -121,17 +90,26 @@ def build_insights(genre_scorecard: pd.DataFrame, dbt_marts_run: dict, insights:
         "recent_decades": recent,
         "baseline_avg_profit": baseline,
         "genres": genres,
-        "recommendation": recommend(genres, baseline, recent, int(insights["min_films"]),
-                                    float(insights["min_market_share"])),
+        "recommendation": recommend(
+            genres,
+            baseline,
+            recent,
+            int(insights["min_films"]),
+            float(insights["min_market_share"]),
+        ),
     }
 
 
 def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """Keys, counts and decades as integers (the emulator returns some as floats: 1990.0)."""
     lower = frame.rename(columns=str.lower)
-    cast = {c: "Int64" for c in lower.columns if c.endswith(WHOLE_NUMBER_SUFFIXES)
-            and pd.api.types.is_float_dtype(lower[c])
-            and (lower[c].dropna() % 1 == 0).all()}
+    cast = {
+        c: "Int64"
+        for c in lower.columns
+        if c.endswith(WHOLE_NUMBER_SUFFIXES)
+        and pd.api.types.is_float_dtype(lower[c])
+        and (lower[c].dropna() % 1 == 0).all()
+    }
     return lower.astype(cast)
 
 
@@ -150,46 +128,33 @@ def export_marts(
     )
 
 
-def build_dashboard(insights: dict, genre_decade_performance: pd.DataFrame,
-                    top_movies_by_decade: pd.DataFrame, dashboard: dict) -> str:
+def build_dashboard(
+    insights: dict,
+    genre_decade_performance: pd.DataFrame,
+    top_movies_by_decade: pd.DataFrame,
+    dashboard: dict,
+) -> str:
     """dashboard.html: the insights and marts as one self-contained page."""
     generated_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return render_dashboard(insights, genre_decade_performance, top_movies_by_decade, dashboard,
-                            generated_at)
-
-
-def summary_table(insights: dict, rows: int) -> str:
-    """A plain-text table of the leading genres and the recommendation, for the terminal."""
-    rec = insights["recommendation"]
-    min_films = rec["criteria"]["min_films"]
-    genres = sorted(((n, g) for n, g in insights["genres"].items() if g["films"] >= min_films),
-                    key=lambda item: (-item[1]["avg_profit"], item[0]))
-    head = ("", "Genre", "Films", "Avg profit", "Recent share", "Recent ROI", "vs projection")
-    body = [("→" if n == rec["genre"] else "", n, f"{g['films']:,}", money(g["avg_profit"]),
-             pct(g["market_share_recent"]), pct(g["roi_recent"]),
-             ("+" if (g["outperformance_recent"] or 0) >= 0 else "")
-             + money(g["outperformance_recent"]))
-            for n, g in genres[:rows]]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-    line = "  ".join("-" * w for w in widths)
-    fmt = [f"{{:<{w}}}" if i < 2 else f"{{:>{w}}}" for i, w in enumerate(widths)]
-    table = ["  ".join(f.format(c) for f, c in zip(fmt, r, strict=True)) for r in [head, *body]]
-    hidden = len(insights["genres"]) - len(body)
-    title = (f"Genres with at least {min_films:,} films by average profit "
-             f"({insights['films']:,} films, baseline {money(insights['baseline_avg_profit'])}"
-             f"{f', {hidden} more genres not shown' if hidden else ''})")
-    return "\n".join([title, table[0], line, *table[1:], "",
-                      f"Recommendation: {rec['genre'] or 'none'}", rec["reason"]])
+    return render_dashboard(
+        insights, genre_decade_performance, top_movies_by_decade, dashboard, generated_at
+    )
 
 
 def print_summary(insights: dict, dashboard: str, rows: int) -> None:
-    """Prints the summary table at the end of the run. ``dashboard`` only orders this node
-    after the dashboard is written, so the table is the last thing a user sees."""
-    print("\n" + summary_table(insights, rows) + "\n", flush=True)
+    """Prints a table of the leading genres and the recommendation to the terminal, and logs
+    the recommendation. ``rows: 0`` prints no table (where stdout carries JSON logs).
+    ``dashboard`` only orders this node after the dashboard is written."""
+    if rows > 0:
+        print("\n" + summary_table(insights, rows) + "\n", flush=True)
     rec = insights["recommendation"]
     figures = insights["genres"].get(rec["genre"] or "", {})
-    logger.info("Recommendation: %s (average profit %s, recent share %s)", rec["genre"],
-                money(figures.get("avg_profit")), pct(figures.get("market_share_recent")))
+    logger.info(
+        "Recommendation: %s (average profit %s, recent share %s)",
+        rec["genre"],
+        money(figures.get("avg_profit")),
+        pct(figures.get("market_share_recent")),
+    )
 
 
 def combine_rejected_rows(
@@ -201,4 +166,6 @@ def combine_rejected_rows(
     if not frames:
         return pd.DataFrame(columns=["source_file", "line_number", "reason", "raw_line", "stage"])
     combined = pd.concat(frames, ignore_index=True)
-    return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(drop=True)
+    return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(
+        drop=True
+    )
