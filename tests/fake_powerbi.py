@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class Recorded:
     query: str
     headers: dict[str, str]
     body: bytes
+    # When the request arrived (time.monotonic), so tests can check the waits between calls.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def authorization(self) -> str | None:

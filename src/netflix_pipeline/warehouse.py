@@ -41,19 +41,15 @@ class WarehouseSettings:
     emulator: bool = False
     database: str = "NETFLIX"
     connect_args: Mapping[str, Any] = field(default_factory=dict)
-    # Emulator only: keep its databases in this folder across runs (default: in memory, so
-    # every run starts from a clean warehouse).
-    emulator_db_path: str | None = None
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> WarehouseSettings:
         creds = {k: v for k, v in dict(credentials).items() if v not in (None, "")}
         emulator = str(creds.pop("emulator", False)).lower() in ("true", "1", "yes")
         database = str(creds.pop("database", "NETFLIX")).upper()
-        db_path = creds.pop("emulator_db_path", None)
         if emulator:
             creds = {}  # the emulator ignores account settings; keep them out of the cache key
-        return cls(emulator=emulator, database=database, connect_args=creds, emulator_db_path=db_path)
+        return cls(emulator=emulator, database=database, connect_args=creds)
 
     def __repr__(self) -> str:  # never print secrets
         keys = ", ".join(sorted(self.connect_args))
@@ -80,9 +76,8 @@ class Emulator:
 
     host = "127.0.0.1"
 
-    def __init__(self, db_path: str | None = None) -> None:
+    def __init__(self) -> None:
         self.port: int | None = None
-        self.db_path = db_path
         self._process: subprocess.Popen | None = None
         self._ready = False
         self._started_at = 0.0
@@ -102,9 +97,6 @@ class Emulator:
         self._started_at = time.monotonic()
         self.port = free_port(self.host)
         command = [sys.executable, "-m", "fakesnow", "-s", "--host", self.host, "-p", str(self.port)]
-        if self.db_path:
-            Path(self.db_path).mkdir(parents=True, exist_ok=True)
-            command += ["-d", str(Path(self.db_path).resolve())]
         self._ready = False
         self._process = subprocess.Popen(
             command,
@@ -164,7 +156,7 @@ class Warehouse:
 
     def __init__(self, settings: WarehouseSettings) -> None:
         self.settings = settings
-        self.emulator = Emulator(settings.emulator_db_path) if settings.emulator else None
+        self.emulator = Emulator() if settings.emulator else None
         self._lock = threading.Lock()
 
     @property
@@ -285,7 +277,6 @@ def get_warehouse(credentials: Mapping[str, Any]) -> Warehouse:
     key = (
         settings.emulator,
         settings.database,
-        settings.emulator_db_path,
         tuple(sorted(settings.connect_args.items())),
     )
     with _REGISTRY_LOCK:
