@@ -2,9 +2,9 @@
 
 from omegaconf.resolvers import oc
 
-from .hooks import WarehouseHooks
+from .hooks import RunResourcesHooks
 
-HOOKS = (WarehouseHooks(),)
+HOOKS = (RunResourcesHooks(),)
 
 CONFIG_LOADER_ARGS = {
     "base_env": "base",

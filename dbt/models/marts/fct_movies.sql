@@ -1,3 +1,4 @@
+-- One row per film of the financial universe, with its primary genre and ratings.
 with films as (
     select * from {{ ref('int_films_financial') }}
 ),
@@ -7,21 +8,23 @@ ratings as (
 ),
 
 primary_genres as (
-    select * from {{ source('genres', 'movie_primary_genre') }}
+    select * from {{ ref('stg_genres__movie_primary_genre') }}
 ),
 
 links as (
     select * from {{ ref('stg_movielens__links') }}
 ),
 
+-- A film linked from several MovieLens movies is identified by the first of them; its IMDb id
+-- comes from that same link row.
 first_link as (
     select
         tmdb_id as film_id,
-        min(movie_id) as movielens_movie_id,
-        min(imdb_id) as imdb_id
+        movie_id as movielens_movie_id,
+        imdb_id
     from links
     where tmdb_id is not null
-    group by tmdb_id
+    qualify row_number() over (partition by tmdb_id order by movie_id) = 1
 ),
 
 final as (

@@ -65,6 +65,8 @@ final as (
         per_genre.films,
         per_genre.films_recent,
         per_genre.revenue_recent_usd,
+        per_genre.budget_recent_usd,
+        per_genre.profit_recent_usd,
         coalesce(projection.projected_revenue_recent_usd, 0) as projected_revenue_recent_usd,
         per_genre.revenue_recent_usd
             - coalesce(projection.projected_revenue_recent_usd, 0) as outperformance_recent_usd,

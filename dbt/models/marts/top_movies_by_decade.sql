@@ -17,6 +17,8 @@ candidates as (
     select decade, 'rating' as ranking, film_id, title, primary_genre, rating_avg as metric_value
     from movies
     where rating_count >= {{ var('top_rating_min_ratings') }}
+      -- a film without ratings has no average; Snowflake would sort it first (nulls first desc)
+      and rating_avg is not null
 ),
 
 ranked as (

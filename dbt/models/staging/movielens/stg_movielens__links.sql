@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'links') }}
+    select * from {{ source('movielens', 'links') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'movies') }}
+    select * from {{ source('movielens', 'movies') }}
 ),
 
 renamed as (

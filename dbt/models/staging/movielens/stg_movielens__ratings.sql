@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'ratings') }}
+    select * from {{ source('movielens', 'ratings') }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'tags') }}
+    select * from {{ source('movielens', 'tags') }}
 ),
 
 renamed as (

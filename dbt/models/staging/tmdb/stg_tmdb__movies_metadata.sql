@@ -1,5 +1,5 @@
 with source as (
-    select * from {{ source('raw', 'movies_metadata') }}
+    select * from {{ source('tmdb', 'movies_metadata') }}
 ),
 
 renamed as (

@@ -1,4 +1,4 @@
-"""dbt: staging and intermediate models, then the marts, around the genre node."""
+"""dbt: two builds around the genre node, and one watcher node per dbt model."""
 
 from .pipeline import create_pipeline
 
