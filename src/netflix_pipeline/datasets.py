@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 import tempfile
 import time
 import uuid
@@ -62,7 +63,9 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
         fs_args: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        self._filepath = str(filepath)
+        # raw_uri given with a trailing slash must not make S3 keys with "//" in them
+        scheme, sep, rest = str(filepath).rpartition("://")
+        self._filepath = scheme + sep + re.sub("/{2,}", "/", rest)
         self._optional = optional
         self._protocol = fsspec.utils.get_protocol(self._filepath)
         options: dict[str, Any] = {}

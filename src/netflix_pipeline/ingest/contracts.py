@@ -1,25 +1,38 @@
-"""The raw input contract (DESIGN §3) as data: files, columns, types and keys.
+"""The raw input contract (DESIGN §3) as data: files, columns, kinds of value and keys.
 
-Each column has a *kind*; :mod:`netflix_pipeline.ingest.sql` turns a kind into a Snowflake SQL
-cast and a check, so the rules live here once and are applied where the data is.
+Each column has a *kind*. :mod:`netflix_pipeline.ingest.sql` turns a kind into the Snowflake SQL
+that casts a landed text value and says when it is a fault, so each rule is written once here and
+applied where the data is (the warehouse).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# kind -> what a valid value looks like (used in reject reasons)
+# kind -> what a valid value looks like (the words of every reject reason)
 KIND_DESCRIPTIONS = {
     "id": "a positive integer",
     "optional_id": "empty or a positive integer",
     "count": "empty or a non-negative whole number",
     "rating": "a rating from 0.5 to 5.0 in steps of 0.5",
-    "epoch": "epoch seconds (a non-negative integer)",
+    "epoch": "epoch seconds (a whole number from 0, before the year 2100)",
     "money": "empty or a non-negative number",
     "number": "empty or a number",
-    "date": "empty or a date (YYYY-MM-DD)",
+    "date": "empty or a date YYYY-MM-DD between 1870 and 2100",
     "text": "text",
-    "required_text": "non-empty text",
+}
+
+# kind -> type of the column in the RAW table
+KIND_SQL_TYPES = {
+    "id": "bigint",
+    "optional_id": "bigint",
+    "count": "bigint",
+    "rating": "number(2, 1)",
+    "epoch": "bigint",
+    "money": "double",
+    "number": "double",
+    "date": "date",
+    "text": "varchar",
 }
 
 
@@ -33,6 +46,14 @@ class Column:
         if self.kind not in KIND_DESCRIPTIONS:
             raise ValueError(f"unknown column kind {self.kind!r} for {self.source}")
 
+    @property
+    def sql_type(self) -> str:
+        return KIND_SQL_TYPES[self.kind]
+
+    @property
+    def expectation(self) -> str:
+        return f"{self.source}: expected {KIND_DESCRIPTIONS[self.kind]}"
+
 
 @dataclass(frozen=True)
 class FileContract:
@@ -40,8 +61,8 @@ class FileContract:
     path: str  # relative to raw_uri
     table: str  # RAW table name
     columns: tuple[Column, ...]
-    key: str | None = None  # source column that must be unique
-    optional: bool = False
+    key: str | None = None  # source column whose values must be unique; the first row wins
+    optional: bool = False  # an absent file loads as an empty table
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -49,6 +70,10 @@ class FileContract:
 
     def column(self, source: str) -> Column:
         return next(c for c in self.columns if c.source == source)
+
+    @property
+    def key_column(self) -> Column | None:
+        return self.column(self.key) if self.key else None
 
 
 CONTRACTS: tuple[FileContract, ...] = (
@@ -97,6 +122,8 @@ CONTRACTS: tuple[FileContract, ...] = (
         ),
         optional=True,
     ),
+    # Both flavours (TMDB 5000 and Kaggle's "The Movies Dataset") carry these columns, in
+    # different orders and among others; the other columns are not loaded.
     FileContract(
         name="movies_metadata",
         path="tmdb/movies_metadata.csv",

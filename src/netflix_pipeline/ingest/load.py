@@ -1,11 +1,18 @@
-"""Bulk load of scanned raw files into the warehouse: stage, COPY INTO, check, swap.
+"""Bulk load of scanned raw files into the warehouse: stage, COPY INTO, check, publish.
 
-For each file the landed text goes to a scratch table (``RAW_LOAD.<T>__LANDING``) with one
-``COPY INTO`` from a stage; one SQL statement casts every value, applies the contract's checks
-and ranks duplicate keys, giving the typed rows and the rejected ones with a reason. Only when
-every file is within ``max_reject_rate`` are the ``RAW`` tables and ``RAW.REJECTED_ROWS``
-replaced, all together, inside one transaction: a failure at any point leaves the previous
-tables as they were, and the same input always gives the same tables.
+For each file the landed text goes to a scratch table ``RAW_LOAD.<T>__LANDING`` with one
+``COPY INTO`` from a stage (a ``file://`` folder on the emulator, an S3 prefix behind an external
+stage in production: the same SQL). One statement casts every value, applies the contract's checks
+and ranks duplicate keys into ``RAW_LOAD.<T>`` (:func:`.sql.checked_table_sql`): typed rows, each
+with its reason when it is faulty. The faulty ones are copied to ``RAW_LOAD.REJECTED_ROWS`` with
+the malformed records of the structural pass. Nothing passes through Python but counts.
+
+Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
+``RAW.REJECTED_ROWS`` replaced, all together, by DML inside one transaction (``delete`` +
+``insert … select``). DML, not ``create or replace … clone``: Snowflake commits a DDL statement on
+its own, whatever transaction is open, so only DML makes the multi-table swap all or nothing there.
+A failure at any point leaves the previous tables as they were, and the same input always gives the
+same tables.
 """
 
 from __future__ import annotations
@@ -13,15 +20,23 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import fsspec
-import pandas as pd
 
 from ..warehouse import Warehouse
-from .contracts import KIND_DESCRIPTIONS, Column, FileContract
-from .scan import REJECT_COLUMNS, ScannedFile
+from .contracts import FileContract
+from .scan import ScannedFile
+from .sql import (
+    REJECTED_COLUMNS,
+    REJECTED_DDL,
+    checked_table_sql,
+    landing_ddl,
+    quote,
+    raw_table_columns,
+    raw_table_ddl,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,20 +44,26 @@ RAW_SCHEMA = "RAW"
 LOAD_SCHEMA = "RAW_LOAD"
 REJECTED_TABLE = "REJECTED_ROWS"
 
-_INT = "[0-9]{1,18}"
-_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
-
 
 class RejectRateError(RuntimeError):
-    """A file has more faulty rows than the run accepts."""
+    """A file has more faulty rows than the run accepts; nothing was replaced."""
+
+
+class LoadError(RuntimeError):
+    """The warehouse did not load what was staged; nothing was replaced."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the stage (also used by SnowflakeTableDataset)
 
 
 @dataclass(frozen=True)
 class StageSettings:
     """Where landed files are written and the warehouse stage that reads them.
 
-    ``uri`` is a local folder (an external stage on ``file://`` is created for it, which the
-    emulator reads) or an ``s3://`` prefix behind an existing external stage (production).
+    ``uri`` is a local folder (an external stage on ``file://`` is created for it when ``create``
+    is true: the emulator reads it) or an ``s3://`` prefix behind an existing external stage
+    (production, see ``dbt/setup/snowflake_setup.sql``).
     """
 
     name: str = f"{LOAD_SCHEMA}.LANDING_STAGE"
@@ -51,129 +72,11 @@ class StageSettings:
 
     @classmethod
     def from_params(cls, params: dict) -> StageSettings:
-        return cls(**params)
-
-
-def _typed(col: Column, v: str) -> tuple[str, str]:
-    """(typed expression, condition that the raw value is bad) for one column."""
-    t = f"trim({v})"
-    empty = f"({v} is null or {t} = '')"
-    if col.kind in ("id", "optional_id", "epoch"):
-        typed = f"iff(regexp_like({t}, '{_INT}'), try_cast({t} as bigint), null)"
-        bad = f"({typed} is null or {typed} {'< 0' if col.kind == 'epoch' else '<= 0'})"
-        if col.kind == "optional_id":
-            bad = f"(not {empty} and {bad})"
-        return typed, bad
-    if col.kind == "rating":
-        typed = f"iff(regexp_like({t}, '[0-9]([.][0-9]+)?'), try_cast({t} as number(4, 2)), null)"
-        bad = f"({typed} is null or {typed} < 0.5 or {typed} > 5 or mod({typed} * 2, 1) <> 0)"
-        return f"cast({typed} as number(2, 1))", bad
-    if col.kind in ("money", "number", "count"):
-        typed = f"try_to_double({t})"
-        bad = f"{typed} is null"
-        if col.kind in ("money", "count"):
-            bad = f"({bad} or {typed} < 0)"
-        if col.kind == "count":
-            bad = f"({bad} or {typed} <> floor({typed}))"
-            typed = f"cast({typed} as bigint)"
-        return typed, f"(not {empty} and {bad})"
-    if col.kind == "date":
-        typed = f"iff(regexp_like({t}, '{_DATE}'), try_to_date({t}), null)"
-        return typed, f"(not {empty} and {typed} is null)"
-    if col.kind == "required_text":
-        return v, empty
-    return v, "false"
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def check_sql(contract: FileContract, landing: str, checked: str) -> str:
-    """The statement that builds the checked table: typed values plus ``_REASON``."""
-    typed_cols, reasons, kinds = [], [], []
-    for col in contract.columns:
-        v = f"l.{col.target}"
-        typed, bad = _typed(col, v)
-        typed_cols.append(f"{typed} as {col.target}")
-        label = f"{col.source}: expected {KIND_DESCRIPTIONS[col.kind]}"
-        shifted = ""
-        if col.kind in ("id", "optional_id") and contract.key == col.source:
-            shifted = (
-                f"when {bad} and regexp_like(trim({v}), '{_DATE}') then "
-                f"'shifted row: {col.source} holds the date ' || {v}"
-            )
-        reasons.append(
-            f"{shifted} when {bad} then {_quote(label + ', got ')} || "
-            f"coalesce('''' || left({v}, 60) || '''', 'nothing')"
-        )
-        kinds.append(
-            f"when {bad} then "
-            + (
-                f"iff(regexp_like(trim({v}), '{_DATE}'), 'shifted row', {_quote(label)})"
-                if shifted
-                else _quote(label)
-            )
-        )
-    raw_line = " || ',' || ".join(f"coalesce(l.{c.target}, '')" for c in contract.columns)
-    key = contract.column(contract.key).target if contract.key else None
-    rank = (
-        f"row_number() over (partition by {key} order by _LINE_NUMBER)" if key else "1"
-    )
-    first = f"min(_LINE_NUMBER) over (partition by {key})" if key else "null"
-    dup_reason = (
-        f"when {key} is not null and _KEY_RANK > 1 then "
-        f"'duplicate {contract.key} ' || {key} || ' (kept the row at line ' || _KEY_FIRST_LINE || ')'"
-        if key
-        else ""
-    )
-    dup_kind = f"when {key} is not null and _KEY_RANK > 1 then 'duplicate {contract.key}'" if key else ""
-    return f"""
-        create or replace table {checked} as
-        with typed as (
-            select
-                l._LINE_NUMBER,
-                {", ".join(typed_cols)},
-                case {" ".join(reasons)} end as _VALUE_REASON,
-                case {" ".join(kinds)} end as _VALUE_KIND,
-                {raw_line} as _RAW_LINE
-            from {landing} as l
-        ),
-        ranked as (
-            select *, {rank} as _KEY_RANK, {first} as _KEY_FIRST_LINE from typed
-        )
-        select
-            *,
-            case {dup_reason} when _VALUE_REASON is not null then _VALUE_REASON end as _REASON,
-            case {dup_kind} when _VALUE_KIND is not null then _VALUE_KIND end as _REASON_KIND
-        from ranked
-    """
-
-
-def _write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
-    """Copy a landed file to the stage location; returns the path relative to the stage."""
-    relative = f"{run_id}/{name}"
-    target = f"{stage.uri.rstrip('/')}/{relative}"
-    fs, path = fsspec.core.url_to_fs(target)
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    fs.put_file(str(local), path)
-    return relative
-
-
-def copy_from_stage(cur, table: str, stage: StageSettings, relative: str, expected_rows: int | None) -> int:
-    """``COPY INTO`` one staged Parquet file; checks that every row arrived."""
-    folder, name = relative.rsplit("/", 1)
-    result = cur.execute(
-        f"copy into {table} from @{stage.name}/{folder}/ files = ({_quote(name)}) "
-        "file_format = (type = parquet) match_by_column_name = case_insensitive force = true"
-    ).fetchall()
-    loaded = sum(int(row[3] or 0) for row in result if len(row) > 3)
-    if expected_rows is not None and loaded != expected_rows:
-        raise RuntimeError(
-            f"COPY INTO {table} from {relative} loaded {loaded} rows, expected {expected_rows}: "
-            f"{result}"
-        )
-    return loaded
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in dict(params).items() if k in known}
+        if isinstance(values.get("create"), str):
+            values["create"] = values["create"].strip().lower() in ("1", "true", "yes")
+        return cls(**values)
 
 
 def _stage_url(stage: StageSettings) -> str:
@@ -182,16 +85,275 @@ def _stage_url(stage: StageSettings) -> str:
     return Path(stage.uri).resolve().as_uri() + "/"
 
 
+def _write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
+    """Copy a local file to the stage location; returns its path relative to the stage."""
+    relative = f"{run_id}/{name}"
+    fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{relative}")
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    fs.put_file(str(local), path)
+    return relative
+
+
 def _cleanup_stage(stage: StageSettings, run_id: str) -> None:
-    target = f"{stage.uri.rstrip('/')}/{run_id}"
-    fs, path = fsspec.core.url_to_fs(target)
+    fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{run_id}")
     if fs.exists(path):
         fs.rm(path, recursive=True)
 
 
-def _landing_ddl(contract: FileContract, table: str) -> str:
-    cols = ", ".join(f"{c.target} varchar" for c in contract.columns)
-    return f"create or replace table {table} (_LINE_NUMBER bigint, {cols})"
+def copy_from_stage(
+    cur, table: str, stage: StageSettings, relative: str, expected_rows: int | None
+) -> int:
+    """``COPY INTO`` one staged Parquet file; checks that every row arrived."""
+    folder, name = relative.rsplit("/", 1)
+    result = cur.execute(
+        f"copy into {table} from @{stage.name}/{folder}/ files = ({quote(name)}) "
+        "file_format = (type = parquet) match_by_column_name = case_insensitive force = true"
+    ).fetchall()
+    loaded = sum(int(row[3] or 0) for row in result if len(row) > 3)
+    statuses = {str(row[1]).upper() for row in result if len(row) > 1}
+    if (expected_rows is not None and loaded != expected_rows) or statuses - {"LOADED"}:
+        raise LoadError(
+            f"COPY INTO {table} from @{stage.name}/{relative} loaded {loaded} rows, expected "
+            f"{expected_rows}: {result}. Nothing was replaced."
+        )
+    return loaded
+
+
+# ---------------------------------------------------------------------------------------------
+# reject rate
+
+
+def reject_rate_error(
+    uri: str, rows: int, rejected: int, kinds: dict[str, tuple[int, int]], threshold: float
+) -> RejectRateError | None:
+    """The error for a file whose share of rejected rows exceeds ``threshold``, else None.
+
+    ``kinds`` maps a reason to (rows, first line). A malformed record counts once per line it
+    spans, so that a quote left open cannot hide the rows it swallows.
+    """
+    total = rows + rejected
+    rate = rejected / total if total else 0.0
+    if rate <= threshold:
+        return None
+    top = sorted(kinds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]
+    reasons = "; ".join(
+        f"{kind} ({n:,} row{'s' if n != 1 else ''}, first at line {line})"
+        for kind, (n, line) in top
+    )
+    return RejectRateError(
+        f"{uri}: {rate:.1%} of its rows were rejected ({rejected:,} of {total:,}), more than "
+        f"ingest.max_reject_rate = {threshold:.1%}. Most common reasons: {reasons}. Nothing was "
+        "replaced: the RAW tables and the reports are as they were. Fix the export, or accept "
+        "more for one run with --params=ingest.max_reject_rate=<fraction>."
+    )
+
+
+def _merge_kinds(*parts: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    merged: dict[str, tuple[int, int]] = {}
+    for part in parts:
+        for kind, (rows, line) in part.items():
+            old_rows, old_line = merged.get(kind, (0, line))
+            merged[kind] = (old_rows + rows, min(old_line, line))
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# the loader
+
+
+class RawTableLoader:
+    """Loads scanned files into ``RAW_LOAD`` and publishes them to ``RAW`` in one transaction.
+
+    The steps are methods so that a test can make one of them fail (an interrupted load).
+    """
+
+    def __init__(
+        self,
+        warehouse: Warehouse,
+        *,
+        stage: StageSettings,
+        max_reject_rate: float,
+        run_id: str | None = None,
+    ) -> None:
+        if not 0 <= max_reject_rate <= 1:
+            raise ValueError(
+                f"ingest.max_reject_rate must be a fraction from 0 to 1, not {max_reject_rate!r}"
+            )
+        self.warehouse = warehouse
+        self.stage = stage
+        self.max_reject_rate = max_reject_rate
+        self.run_id = run_id or f"run-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+
+    # -- the whole load
+
+    def load(self, scanned: list[ScannedFile]) -> dict[str, dict]:
+        """Load every file; replace the RAW tables together or not at all."""
+        report: dict[str, dict] = {}
+        conn = self.warehouse.connect()
+        cur = conn.cursor()
+        try:
+            self.prepare(cur)
+            for item in scanned:
+                report[item.contract.name] = self.load_file(cur, item)
+            self.publish(cur, scanned)
+            self.drop_scratch(cur, scanned)
+        finally:
+            conn.close()
+            _cleanup_stage(self.stage, self.run_id)
+        return report
+
+    def prepare(self, cur) -> None:
+        database = self.warehouse.database
+        existing = {
+            row[0].upper()
+            for row in cur.execute(
+                f"select schema_name from {database}.information_schema.schemata"
+            ).fetchall()
+        }
+        for schema in (RAW_SCHEMA, LOAD_SCHEMA):
+            if schema not in existing:
+                cur.execute(f"create schema if not exists {schema}")
+        if self.stage.create:
+            cur.execute(
+                f"create or replace stage {self.stage.name} url = {quote(_stage_url(self.stage))}"
+            )
+        cur.execute(f"create or replace table {LOAD_SCHEMA}.{REJECTED_TABLE} ({REJECTED_DDL})")
+
+    def stage_file(self, local: Path, name: str) -> str:
+        return _write_stage_file(self.stage, self.run_id, name, local)
+
+    # -- one file
+
+    def load_file(self, cur, item: ScannedFile) -> dict:
+        """Land, check and type one file into ``RAW_LOAD``; raise when it rejects too much."""
+        c = item.contract
+        started = time.monotonic()
+        landing = f"{LOAD_SCHEMA}.{c.table}__LANDING"
+        checked = f"{LOAD_SCHEMA}.{c.table}"
+        cur.execute(f"create or replace table {landing} ({landing_ddl(c, item.raw_line_landed)})")
+        if item.records:
+            relative = self.stage_file(item.landed, f"{c.name}.parquet")
+            copy_from_stage(cur, landing, self.stage, relative, item.records)
+        cur.execute(checked_table_sql(c, landing, checked, raw_line_landed=item.raw_line_landed))
+        cur.execute(f"drop table if exists {landing}")
+        cur.execute(
+            f"insert into {LOAD_SCHEMA}.{REJECTED_TABLE} ({', '.join(REJECTED_COLUMNS)}) "
+            f"select {quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
+            f"from {checked} where _REASON is not null"
+        )
+        if item.rejected:
+            relative = self.stage_file(item.rejects, f"{c.name}.rejects.parquet")
+            copy_from_stage(
+                cur, f"{LOAD_SCHEMA}.{REJECTED_TABLE}", self.stage, relative, item.rejected
+            )
+        counts = cur.execute(
+            f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} group by 1"
+        ).fetchall()
+        loaded = sum(int(rows) for kind, rows, _ in counts if kind is None)
+        value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts if kind}
+        kinds = _merge_kinds(item.reject_kinds, value_kinds)
+        value_rejects = sum(rows for rows, _ in value_kinds.values())
+        rejected = value_rejects + item.rejected
+        weight = value_rejects + item.rejected_lines
+        rate = weight / (loaded + weight) if loaded + weight else 0.0
+        top = sorted(kinds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]
+        entry = {
+            "file": c.path,
+            "uri": item.uri,
+            "table": f"{RAW_SCHEMA}.{c.table}",
+            "present": item.present,
+            "rows_loaded": loaded,
+            "rows_rejected": rejected,
+            "reject_rate": round(rate, 6),
+            "top_reasons": {kind: rows for kind, (rows, _) in top},
+            "seconds": round(item.seconds + time.monotonic() - started, 3),
+        }
+        if item.present:
+            logger.info(
+                "%s: %d rows loaded, %d rejected (%.2f%%)%s in %.1f s",
+                c.path,
+                loaded,
+                rejected,
+                100 * rate,
+                "".join(f"; {kind}: {rows}" for kind, (rows, _) in top),
+                entry["seconds"],
+            )
+        error = reject_rate_error(item.uri, loaded, weight, kinds, self.max_reject_rate)
+        if error is not None:
+            raise error
+        return entry
+
+    # -- publishing
+
+    def ensure_raw_tables(self, cur, contracts: list[FileContract]) -> None:
+        """RAW tables in the shape of their contract, before the transaction (DDL commits)."""
+        wanted = {c.table: (raw_table_ddl(c), raw_table_columns(c)) for c in contracts}
+        wanted[REJECTED_TABLE] = (REJECTED_DDL, list(REJECTED_COLUMNS))
+        for table, (ddl, columns) in wanted.items():
+            found = [
+                row[0].upper()
+                for row in cur.execute(
+                    f"select column_name from {self.warehouse.database}.information_schema.columns "
+                    f"where table_schema = '{RAW_SCHEMA}' and table_name = '{table}' "
+                    "order by ordinal_position"
+                ).fetchall()
+            ]
+            if found == [c.upper() for c in columns]:
+                continue
+            if found:
+                logger.warning(
+                    "%s.%s has the columns %s, the contract wants %s: the table is recreated "
+                    "empty before the load (a contract change)",
+                    RAW_SCHEMA,
+                    table,
+                    ", ".join(found),
+                    ", ".join(columns),
+                )
+            cur.execute(f"create or replace table {RAW_SCHEMA}.{table} ({ddl})")
+
+    def publish_statements(self, scanned: list[ScannedFile]) -> list[str]:
+        """The DML that replaces every RAW table's rows (run inside one transaction)."""
+        statements = []
+        for item in scanned:
+            t = item.contract.table
+            columns = ", ".join(raw_table_columns(item.contract))
+            statements += [
+                f"delete from {RAW_SCHEMA}.{t}",
+                f"insert into {RAW_SCHEMA}.{t} ({columns}) "
+                f"select {columns} from {LOAD_SCHEMA}.{t} where _REASON is null",
+            ]
+        columns = ", ".join(REJECTED_COLUMNS)
+        statements += [
+            f"delete from {RAW_SCHEMA}.{REJECTED_TABLE}",
+            f"insert into {RAW_SCHEMA}.{REJECTED_TABLE} ({columns}) select {columns} "
+            f"from {LOAD_SCHEMA}.{REJECTED_TABLE}",
+        ]
+        return statements
+
+    def publish(self, cur, scanned: list[ScannedFile]) -> None:
+        started = time.monotonic()
+        self.ensure_raw_tables(cur, [item.contract for item in scanned])
+        cur.execute("begin")
+        try:
+            for statement in self.publish_statements(scanned):
+                cur.execute(statement)
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        tables = ", ".join(f"{RAW_SCHEMA}.{item.contract.table}" for item in scanned)
+        logger.info(
+            "Replaced %s and %s.%s in one transaction in %.1f s",
+            tables,
+            RAW_SCHEMA,
+            REJECTED_TABLE,
+            time.monotonic() - started,
+        )
+
+    def drop_scratch(self, cur, scanned: list[ScannedFile]) -> None:
+        for item in scanned:
+            cur.execute(f"drop table if exists {LOAD_SCHEMA}.{item.contract.table}")
+        cur.execute(f"drop table if exists {LOAD_SCHEMA}.{REJECTED_TABLE}")
 
 
 def load_raw_tables(
@@ -200,128 +362,6 @@ def load_raw_tables(
     *,
     stage: StageSettings,
     max_reject_rate: float,
-    workdir: Path,
-) -> dict:
+) -> dict[str, dict]:
     """Load every scanned file; replace the RAW tables together or not at all."""
-    run_id = f"run-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    report: dict[str, dict] = {}
-    conn = warehouse.connect()
-    cur = conn.cursor()
-    try:
-        for schema in (RAW_SCHEMA, LOAD_SCHEMA):
-            cur.execute(f"create schema if not exists {schema}")
-        if stage.create:
-            cur.execute(f"create or replace stage {stage.name} url = {_quote(_stage_url(stage))}")
-
-        reject_frames = []
-        for item in scanned:
-            c = item.contract
-            landing = f"{LOAD_SCHEMA}.{c.table}__LANDING"
-            checked = f"{LOAD_SCHEMA}.{c.table}__CHECKED"
-            typed = f"{LOAD_SCHEMA}.{c.table}"
-            started = time.monotonic()
-            cur.execute(_landing_ddl(c, landing))
-            if item.present:
-                relative = _write_stage_file(stage, run_id, f"{c.name}.parquet", item.parquet_path)
-                copy_from_stage(cur, landing, stage, relative, item.records)
-            cur.execute(check_sql(c, landing, checked))
-            target_cols = ", ".join(["_LINE_NUMBER", *(col.target for col in c.columns)])
-            cur.execute(
-                f"create or replace table {typed} as select {target_cols} from {checked} "
-                "where _REASON is null order by _LINE_NUMBER"
-            )
-            loaded, value_rejects = cur.execute(
-                f"select coalesce(count_if(_REASON is null), 0), coalesce(count_if(_REASON is not null), 0) "
-                f"from {checked}"
-            ).fetchone()
-            kinds = pd.DataFrame(
-                cur.execute(
-                    f"select _REASON_KIND, count(*) from {checked} where _REASON is not null "
-                    "group by 1"
-                ).fetchall(),
-                columns=["kind", "rows"],
-            )
-            structural = item.rejects
-            if len(structural):
-                kinds = pd.concat(
-                    [kinds, pd.DataFrame({"kind": ["malformed row (wrong number of columns)"],
-                                          "rows": [len(structural)]})]
-                )
-            rejected = int(value_rejects) + len(structural)
-            total = int(loaded) + rejected
-            rate = rejected / total if total else 0.0
-            top = kinds.groupby("kind")["rows"].sum().sort_values(ascending=False).head(3)
-            report[c.name] = {
-                "file": c.path,
-                "uri": item.uri,
-                "table": f"{RAW_SCHEMA}.{c.table}",
-                "present": item.present,
-                "rows_loaded": int(loaded),
-                "rows_rejected": rejected,
-                "reject_rate": rate,
-                "top_reasons": {k: int(n) for k, n in top.items()},
-                "seconds": round(item.seconds + time.monotonic() - started, 3),
-            }
-            logger.info(
-                "%s: %d rows loaded, %d rejected (%.2f%%) in %.1f s",
-                c.path, loaded, rejected, 100 * rate, report[c.name]["seconds"],
-            )
-            if rate > max_reject_rate:
-                reasons = "; ".join(f"{k} ({n} rows)" for k, n in top.items())
-                raise RejectRateError(
-                    f"{item.uri}: {rate:.1%} of its {total} rows were rejected, more than "
-                    f"ingest.max_reject_rate = {max_reject_rate:.1%}. Most common reasons: {reasons}. "
-                    "Nothing was replaced: the previous RAW tables are intact. Fix the export or "
-                    "raise the threshold with --params=ingest.max_reject_rate=<fraction>."
-                )
-            if len(structural):
-                reject_frames.append(structural)
-            reject_frames.append(
-                pd.DataFrame(
-                    cur.execute(
-                        f"select {_quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE from {checked} "
-                        "where _REASON is not null"
-                    ).fetchall(),
-                    columns=REJECT_COLUMNS,
-                )
-            )
-
-        rejects = pd.concat(reject_frames, ignore_index=True) if reject_frames else None
-        _build_rejects_table(cur, rejects, stage, run_id, workdir)
-
-        # Publish every RAW table and the rejects together.
-        cur.execute("begin")
-        try:
-            for item in scanned:
-                t = item.contract.table
-                cur.execute(f"create or replace table {RAW_SCHEMA}.{t} clone {LOAD_SCHEMA}.{t}")
-            cur.execute(
-                f"create or replace table {RAW_SCHEMA}.{REJECTED_TABLE} "
-                f"clone {LOAD_SCHEMA}.{REJECTED_TABLE}"
-            )
-            cur.execute("commit")
-        except Exception:
-            cur.execute("rollback")
-            raise
-        for item in scanned:
-            cur.execute(f"drop table if exists {LOAD_SCHEMA}.{item.contract.table}__LANDING")
-    finally:
-        conn.close()
-        _cleanup_stage(stage, run_id)
-    return report
-
-
-def _build_rejects_table(cur, rejects: pd.DataFrame | None, stage, run_id: str, workdir: Path) -> None:
-    table = f"{LOAD_SCHEMA}.{REJECTED_TABLE}"
-    cur.execute(
-        f"create or replace table {table} (SOURCE_FILE varchar, LINE_NUMBER bigint, "
-        "REASON varchar, RAW_LINE varchar, STAGE varchar)"
-    )
-    if rejects is None or rejects.empty:
-        return
-    frame = rejects.assign(stage="ingest").rename(columns=str.upper)
-    local = workdir / "rejected_rows.parquet"
-    local.parent.mkdir(parents=True, exist_ok=True)
-    frame.astype({"LINE_NUMBER": "int64"}).to_parquet(local, index=False)
-    relative = _write_stage_file(stage, run_id, "rejected_rows.parquet", local)
-    copy_from_stage(cur, table, stage, relative, len(frame))
+    return RawTableLoader(warehouse, stage=stage, max_reject_rate=max_reject_rate).load(scanned)

@@ -1,37 +1,45 @@
-"""File-level checks and the structural pass over one raw CSV file.
+"""The structural pass over one raw CSV file: records as text, malformed records set aside.
 
-Everything here happens before the warehouse is touched: a file that is missing, empty, not
-UTF-8 or lacks a required column stops the run while the previous tables are still intact.
+DuckDB's CSV reader (multi-threaded, streaming, memory bounded by ``memory_limit``) parses the
+quoting, byte-order mark and CRLF line ends, and sets aside every record with the wrong number of
+columns or broken quoting. The records it keeps are written, still as text, to a Parquet file with
+the physical line number of each; the warehouse casts and checks the values
+(:mod:`netflix_pipeline.ingest.load`). The malformed records go to a second Parquet file in the
+shape of ``REJECTED_ROWS``.
 
-The structural pass uses DuckDB's CSV reader (multi-threaded, streaming, bounded memory): it
-parses quoting, byte-order marks and CRLF line ends, and sets aside records with the wrong number
-of columns together with their line numbers. What it keeps is written, as text, to a Parquet file
-with the physical line number of every record; the warehouse casts and checks the values (see
-:mod:`netflix_pipeline.ingest.load`).
+Line numbers are physical lines of the file, the header being line 1. DuckDB numbers a rejected
+record by *logical* lines (blank lines count, newlines inside quoted fields do not), and numbers
+kept records not at all, so::
+
+    line(kept record k) = 2 + k + (records set aside and blank lines before it)
+                            + (newlines inside the quoted fields of every earlier record)
+
+The added shift is a step function of ``k`` that only changes after the few records that are set
+aside or hold newlines, so it is evaluated while streaming (a search tree of ``case``
+expressions; an as-of join when there are very many steps). Blank lines between records, which
+DuckDB skips without a trace, are located by a second (Python ``csv``) pass when the byte pass
+saw an empty line. The last line the records reach is checked against the file's own count.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import fsspec
-import pandas as pd
 
 from .contracts import FileContract
+from .source import FileShape, RawFileError
+from .sql import DATE, csv_record, quote
 
 logger = logging.getLogger(__name__)
 
-REJECT_COLUMNS = ["source_file", "line_number", "reason", "raw_line"]
-
-
-class RawFileError(RuntimeError):
-    """A whole raw file is unusable; nothing was loaded."""
+MAX_RECORD_BYTES = 10_000_000
+MAX_CASE_POINTS = 256
 
 
 @dataclass
@@ -40,174 +48,391 @@ class ScannedFile:
 
     contract: FileContract
     uri: str
-    parquet_path: Path | None  # None for an absent optional file
-    records: int = 0
-    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REJECT_COLUMNS))
+    landed: Path | None = None  # Parquet: _LINE_NUMBER, the contract's columns[, _RAW_LINE]
+    rejects: Path | None = None  # Parquet: SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE
+    records: int = 0  # records landed
+    rejected: int = 0  # malformed records set aside
+    rejected_lines: int = 0  # physical lines those records span
+    reject_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind: (rows, line)
+    raw_line_landed: bool = False
     seconds: float = 0.0
 
     @property
     def present(self) -> bool:
-        return self.parquet_path is not None
+        return self.landed is not None
 
 
-def join_uri(base: str, relative: str) -> str:
-    return f"{str(base).rstrip('/')}/{relative}"
+def _nl(expr: str) -> str:
+    return f"coalesce(length({expr}) - length(replace({expr}, chr(10), '')), 0)"
 
 
-def _open_fs(uri: str, storage_options: dict | None):
-    try:
-        fs, path = fsspec.core.url_to_fs(uri, **(storage_options or {}))
-    except Exception as exc:
-        raise RawFileError(f"{uri}: cannot open the raw location: {exc}") from exc
-    return fs, path
-
-
-def _exists(fs, path: str, uri: str) -> bool:
-    try:
-        return fs.exists(path)
-    except PermissionError as exc:
-        raise RawFileError(
-            f"{uri}: access denied ({exc}). Check the credentials or the pod's role for this bucket."
-        ) from exc
-    except Exception as exc:  # botocore / aiohttp errors for an unreachable endpoint
-        raise RawFileError(
-            f"{uri}: the storage is unreachable ({type(exc).__name__}: {exc}). "
-            "Check raw_uri, the endpoint and the network."
-        ) from exc
-
-
-def localize(uri: str, workdir: Path, storage_options: dict | None = None) -> Path | None:
-    """A local path holding the file's bytes; remote files are fetched into ``workdir``.
-
-    Returns None when the file does not exist (the caller decides whether that is fatal).
-    """
-    fs, path = _open_fs(uri, storage_options)
-    if not _exists(fs, path, uri):
+def _csv_field(line: str | None, index: int) -> str | None:
+    if line is None:
         return None
-    if "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
-        return Path(path)
-    target = workdir / "downloads" / Path(path).name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    try:
-        fs.get(path, str(target))
-    except PermissionError as exc:
-        raise RawFileError(f"{uri}: access denied while downloading ({exc}).") from exc
-    except Exception as exc:
-        raise RawFileError(f"{uri}: download failed ({type(exc).__name__}: {exc}).") from exc
-    logger.info(
-        "Fetched %s (%.1f MB) in %.1f s", uri, target.stat().st_size / 1e6, time.monotonic() - started
-    )
-    return target
+    row = next(csv.reader([line]), [])
+    return row[index].strip() if index < len(row) else None
 
 
-def read_header(local: Path, uri: str) -> list[str]:
-    """The header's column names; raises on an empty or undecodable file."""
-    if local.stat().st_size == 0:
-        raise RawFileError(f"{uri}: the file is empty; expected a CSV header and data rows.")
-    with local.open("rb") as fh:
-        head = fh.read(64 * 1024)
-    first = head.split(b"\n", 1)[0]
-    try:
-        text = first.decode("utf-8-sig").rstrip("\r")
-    except UnicodeDecodeError as exc:
-        raise RawFileError(
-            f"{uri}: line 1 is not valid UTF-8 ({exc.reason} at byte {exc.start}); "
-            "re-export the file as UTF-8."
-        ) from exc
-    return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+def _blank_lines(local: Path) -> list[int]:
+    """Logical line numbers (DuckDB's numbering) of the blank lines between records."""
+    csv.field_size_limit(sys.maxsize)
+    blanks: list[int] = []
+    records = 0
+    with local.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if row:
+                records += 1
+            else:
+                blanks.append(2 + records + len(blanks))
+    return blanks
 
 
-def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
-    missing = [c for c in contract.required_columns if c not in header]
-    if missing:
-        raise RawFileError(
-            f"{uri}: missing required column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(header) or 'no columns'}. Expected at least: {', '.join(contract.required_columns)}."
+class StructuralPass:
+    """One DuckDB session over one file (see the module docstring)."""
+
+    def __init__(
+        self,
+        local: Path,
+        contract: FileContract,
+        uri: str,
+        shape: FileShape,
+        out_dir: Path,
+        duckdb_config: dict | None = None,
+        discard_source: bool = False,
+    ) -> None:
+        self.local, self.contract, self.uri, self.shape = local, contract, uri, shape
+        self.discard_source = discard_source
+        self.first = out_dir / f"{contract.name}.records.parquet"
+        self.landed = out_dir / f"{contract.name}.parquet"
+        self.rejects = out_dir / f"{contract.name}.rejects.parquet"
+        tmp = out_dir / "duckdb_tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        config = {"temp_directory": str(tmp), "preserve_insertion_order": True}
+        config.update({k: v for k, v in (duckdb_config or {}).items() if v is not None})
+        self.con = duckdb.connect(config=config)
+        self.records = 0
+        # DuckDB names the columns by position (c0, c1, ...): headers need no quoting.
+        self.positions = [shape.header.index(c.source) for c in contract.columns]
+        # A file with more columns than the contract's (TMDB metadata) keeps each record's
+        # text for its reject rows; otherwise the warehouse renders it from the columns.
+        self.raw_line_landed = list(shape.header) != list(contract.required_columns)
+        self.cols = ", ".join(c.target for c in contract.columns)
+        self.extra = ", _RAW_LINE" if self.raw_line_landed else ""
+
+    def run(self) -> ScannedFile:
+        started = time.monotonic()
+        try:
+            self._read()
+            # DuckDB skips blank lines without a trace: where the byte pass saw one, a second
+            # pass finds them (a blank line inside a quoted field is no blank line).
+            blanks = _blank_lines(self.local) if self.shape.blank_lines else []
+            self._number(blanks)
+            end = self._last_line()
+            if end != self.shape.lines and not self.shape.blank_lines:
+                blanks = _blank_lines(self.local)
+                if blanks:
+                    self._number(blanks)
+                    end = self._last_line()
+            if blanks:
+                logger.info("%s: %d blank line(s) skipped", self.uri, len(blanks))
+            if end != self.shape.lines:
+                end = self._unterminated_to_end(end)
+            if end != self.shape.lines:
+                logger.warning(
+                    "%s: its records end at line %d but the file has %d lines; line numbers "
+                    "may be off (is a quote character used unquoted, or are lines ended by a "
+                    "lone CR?)",
+                    self.uri,
+                    end,
+                    self.shape.lines,
+                )
+            if self.discard_source:
+                self.local.unlink()  # a download: disk is scarce in a pod
+            self._write()
+            return self._result(time.monotonic() - started)
+        except duckdb.Error as exc:
+            raise RawFileError(f"{self.uri}: the CSV cannot be parsed ({exc}).") from exc
+        finally:
+            self.con.close()
+            self.first.unlink(missing_ok=True)
+
+    def _reader(self) -> str:
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(self.shape.header)))
+        return (
+            f"read_csv({quote(str(self.local))}, header = true, auto_detect = false, "
+            f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+            f"store_rejects = true, max_line_size = {MAX_RECORD_BYTES})"
         )
 
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def structural_pass(local: Path, contract: FileContract, uri: str, out: Path) -> ScannedFile:
-    """Parse the CSV, set aside malformed records and land the rest as text with line numbers."""
-    started = time.monotonic()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    first_pass = out.with_suffix(".records.parquet")
-    con = duckdb.connect()
-    try:
-        con.execute("set preserve_insertion_order = true")
-        renamed = ", ".join(f'"{c.source}" as {c.target}' for c in contract.columns)
-        cols = ", ".join(c.target for c in contract.columns)
-        reader = (
-            f"read_csv({_sql_str(str(local))}, header = true, all_varchar = true, delim = ',', "
-            "quote = '\"', escape = '\"', store_rejects = true, max_line_size = 10000000)"
+    def _read(self) -> None:
+        """First pass: records as text plus the newlines they hold; the set-aside records."""
+        n = len(self.shape.header)
+        picked = ", ".join(
+            f"c{p} as {c.target}"
+            for p, c in zip(self.positions, self.contract.columns, strict=True)
         )
-        newline_count = " + ".join(
-            f"coalesce(length({c.target}) - length(replace({c.target}, chr(10), '')), 0)"
-            for c in contract.columns
+        nl = " + ".join(_nl(f"c{i}") for i in range(n)) if self.shape.quoted else "0"
+        raw = ""
+        if self.raw_line_landed:
+            raw = f", {csv_record([f'c{i}' for i in range(n)])} as _RAW_LINE"
+        self.con.execute(
+            f"copy (select {picked}, ({nl})::integer as _NL{raw} from {self._reader()}) "
+            f"to {quote(str(self.first))} (format parquet, compression zstd)"
         )
-        con.execute(
-            f"copy (select *, ({newline_count})::bigint as _nl from (select {renamed} from {reader})) "
-            f"to {_sql_str(str(first_pass))} (format parquet)"
-        )
-        errors = con.execute(
-            "select line, error_type, error_message, csv_line from reject_errors order by line"
-        ).fetchall()
-        encoding = [e for e in errors if "ENCODING" in str(e[1]).upper()]
-        if encoding:
-            raise RawFileError(
-                f"{uri}: line {encoding[0][0]} is not valid UTF-8; re-export the file as UTF-8 "
-                f"({len(encoding)} line(s) affected)."
-            )
-        # Physical line of each kept record: the header is line 1; records move down by the
-        # newlines inside earlier quoted fields and by the rejected records before them.
-        # A rejected record at line L_i (the i-th, from 0) sits before compacted position
-        # L_i - i, which never decreases: an as-of join counts the rejects before each record.
-        con.execute("create temp table rejected_lines (pos bigint, before bigint)")
-        if errors:
-            before = {int(e[0]) - i: i + 1 for i, e in enumerate(errors)}  # last one per pos wins
-            con.executemany("insert into rejected_lines values (?, ?)", list(before.items()))
-        con.execute(
-            f"""
-            copy (
-              with records as (
-                select file_row_number as k, * exclude (file_row_number)
-                from read_parquet({_sql_str(str(first_pass))}, file_row_number = true)
-              ),
-              based as (
-                select *, 2 + k + coalesce(sum(_nl) over (
-                  order by k rows between unbounded preceding and 1 preceding), 0) as _base
-                from records
-              )
-              select _base + coalesce(r.before, 0) as _line_number, {cols}
-              from based asof left join rejected_lines r on based._base >= r.pos
-              order by k
-            ) to {_sql_str(str(out))} (format parquet)
+        self.con.execute(
+            r"""
+            create temp table rej as
+            select line::bigint as s, error_type::varchar as error_type, error_message,
+                   regexp_replace(regexp_replace(csv_line, '^[\r\n]+', ''), '[\r\n]+$', '') as raw
+            from reject_errors
+            qualify row_number() over (partition by line order by byte_position) = 1
             """
         )
-        records = con.execute(f"select count(*) from read_parquet({_sql_str(str(out))})").fetchone()[0]
-    except duckdb.Error as exc:
-        raise RawFileError(f"{uri}: the CSV cannot be parsed ({exc}).") from exc
-    finally:
-        con.close()
-        first_pass.unlink(missing_ok=True)
-    rejects = pd.DataFrame(
-        {
-            "source_file": contract.path,
-            "line_number": [int(e[0]) for e in errors],
-            "reason": [f"malformed row: {e[2]}" for e in errors],
-            "raw_line": [str(e[3]).strip("\r\n") for e in errors],
-        },
-        columns=REJECT_COLUMNS,
-    )
-    return ScannedFile(
-        contract=contract,
-        uri=uri,
-        parquet_path=out,
-        records=int(records),
-        rejects=rejects,
-        seconds=time.monotonic() - started,
-    )
+        line, count = self.con.execute(
+            "select min(s), count(*) from rej where error_type = 'INVALID ENCODING'"
+        ).fetchone()
+        if count:
+            raise RawFileError(
+                f"{self.uri}: line {line} is not valid UTF-8; expected a UTF-8 CSV file."
+            )
+        self.con.execute(
+            "create temp view rec as select file_row_number as k, * "
+            f"from read_parquet({quote(str(self.first))}, file_row_number = true)"
+        )
+        self.records = self.con.execute("select count(*) from rec").fetchone()[0]
+        self.con.execute(
+            "create temp table kept_nl as select k, sum(_NL) over (order by k) as cum_nl "
+            "from rec where _NL > 0"
+        )
+
+    def _number(self, blanks: list[int]) -> None:
+        """Tables ``skip_at`` (for kept records) and ``rej_lines`` (set-aside records)."""
+        self.con.execute("create or replace temp table blank (s bigint)")
+        if blanks:
+            self.con.executemany("insert into blank values (?)", [(b,) for b in blanks])
+        self.con.execute(
+            f"""
+            create or replace temp table skip as
+            with skips as (
+                select s, {_nl("raw")} as nl from rej
+                union all
+                select s, 0 from blank
+            )
+            select *,
+                s - 2 - (row_number() over (order by s) - 1) as kept_before,
+                row_number() over (order by s) as cum_skips,
+                sum(nl) over (order by s) as cum_skip_nl
+            from skips
+            """
+        )
+        self.con.execute(
+            """
+            create or replace temp table skip_at as
+            select kept_before, max(cum_skips) as cum_skips, max(cum_skip_nl) as cum_skip_nl
+            from skip group by kept_before
+            """
+        )
+        self.con.execute(
+            """
+            create or replace temp table rej_lines as
+            select r.*, (sk.s + sk.cum_skip_nl - sk.nl + coalesce(kn.cum_nl, 0))::bigint as line,
+                   sk.nl
+            from skip as sk
+            join rej as r using (s)
+            asof left join kept_nl as kn on sk.kept_before > kn.k
+            """
+        )
+        self._steps()
+
+    def _steps(self) -> None:
+        """Table ``step``: from kept record ``k`` on, its line is ``2 + k + shift``.
+
+        The shift only changes after a set-aside record, a blank line or a record that holds
+        newlines: a few points even in a 32M-row file.
+        """
+        self.con.execute(
+            """
+            create or replace temp table step as
+            with points as (
+                select kept_before as k from skip_at
+                union
+                select k + 1 from kept_nl
+            )
+            select p.k, coalesce(sa.cum_skips, 0) + coalesce(sa.cum_skip_nl, 0)
+                        + coalesce(kn.cum_nl, 0) as shift
+            from points as p
+            asof left join skip_at as sa on p.k >= sa.kept_before
+            asof left join kept_nl as kn on p.k > kn.k
+            """
+        )
+
+    def _shift_sql(self) -> tuple[str, str]:
+        """(SQL of the shift of record ``rec.k``, the join it needs).
+
+        Up to a few hundred points the shift is a search tree of ``case`` expressions, which
+        DuckDB evaluates while streaming; beyond that an as-of join (which sorts) does it.
+        """
+        points = self.con.execute("select k, shift from step order by k").fetchall()
+        if len(points) > MAX_CASE_POINTS:
+            return "coalesce(st.shift, 0)", "asof left join step as st on rec.k >= st.k"
+
+        def tree(lo: int, hi: int, below: int) -> str:
+            # shift for k in [points[lo].k, ...), knowing the shift before points[lo] is `below`
+            if lo >= hi:
+                return str(below)
+            mid = (lo + hi) // 2
+            k, shift = points[mid]
+            return (
+                f"case when rec.k >= {k} then {tree(mid + 1, hi, shift)} "
+                f"else {tree(lo, mid, below)} end"
+            )
+
+        return tree(0, len(points), 0), ""
+
+    def _kept_lines_sql(self, where: str = "") -> str:
+        shift, join = self._shift_sql()
+        return f"""
+            select
+                (2 + rec.k + {shift})::bigint as _LINE_NUMBER,
+                rec._NL,
+                {self.cols}{self.extra}
+            from (select * from rec {where}) as rec
+            {join}
+        """
+
+    def _last_kept(self) -> tuple[int, int]:
+        """(line, newlines) of the last kept record; lines grow with k."""
+        row = self.con.execute(
+            "select _LINE_NUMBER, _NL from "
+            f"({self._kept_lines_sql(f'where k = {self.records - 1}')})"
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (1, 0)
+
+    def _last_line(self) -> int:
+        """The last physical line that the records cover."""
+        line, nl = self._last_kept()
+        rejected = self.con.execute("select max(line + nl) from rej_lines").fetchone()[0]
+        return int(max(line + nl, rejected or 1))
+
+    def _unterminated_to_end(self, end: int) -> int:
+        """A quote opened and never closed makes the rest of the file one record.
+
+        DuckDB keeps only the start of that record's text, so its length is taken from the
+        file's line count: it is the file's last record.
+        """
+        last = self.con.execute(
+            "select s, line, error_message from rej_lines order by line desc limit 1"
+        ).fetchone()
+        if last is None or "unterminated quote" not in last[2] or last[1] < self._last_kept()[0]:
+            return end
+        self.con.execute(f"update rej_lines set nl = {self.shape.lines} - line where s = {last[0]}")
+        return self._last_line()
+
+    def _reasons(self) -> tuple[str, str]:
+        """SQL for the reason of a set-aside record, and for its kind."""
+        wrong_count = "error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')"
+        found = "regexp_extract(error_message, 'Found: ([0-9]+)', 1)"
+        wrong = f"'wrong number of columns: expected {len(self.shape.header)}, found ' || {found}"
+        key = self.contract.key_column
+        shifted_reason = shifted_kind = ""
+        if key is not None:
+            holds = f"csv_field(raw, {self.shape.header.index(key.source)})"
+            shifted = f"{wrong_count} and regexp_full_match(coalesce({holds}, ''), '{DATE}')"
+            shifted_reason = (
+                f"when {shifted} then 'shifted row: {key.source} holds the date ''' || {holds} "
+                f"|| ''' where {key.source} belongs (a broken field shifts the columns); ' "
+                f"|| {wrong}"
+            )
+            shifted_kind = f"when {shifted} then 'shifted row'"
+        kind = f"""
+            case {shifted_kind}
+                when {wrong_count} then 'wrong number of columns'
+                when error_type = 'UNQUOTED VALUE' then 'malformed quoting'
+                when error_type = 'LINE SIZE OVER MAXIMUM' then 'record too long'
+                else 'malformed record'
+            end
+        """
+        reason = f"""
+            case {shifted_reason}
+                when {wrong_count} then {wrong}
+                when error_type = 'UNQUOTED VALUE' and nl > 0
+                    then 'malformed quoting: a quote opened here is not closed where it should '
+                      || 'be, so lines ' || line || '-' || (line + nl) || ' read as one record'
+                when error_type = 'UNQUOTED VALUE'
+                    then 'malformed quoting: a quoted field is not closed properly (a quote '
+                      || 'inside a quoted field must be doubled)'
+                when error_type = 'LINE SIZE OVER MAXIMUM'
+                    then 'record too long: more than {MAX_RECORD_BYTES} bytes'
+                else 'malformed record: ' || error_message
+            end
+        """
+        return reason, kind
+
+    def _write(self) -> None:
+        self.con.execute(
+            f"copy (select _LINE_NUMBER, {self.cols}{self.extra} "
+            f"from ({self._kept_lines_sql()})) to {quote(str(self.landed))} (format parquet)"
+        )
+        if self.contract.key_column is not None:
+            self.con.create_function(
+                "csv_field", _csv_field, ["VARCHAR", "INTEGER"], "VARCHAR", null_handling="special"
+            )
+        reason, kind = self._reasons()
+        self.con.execute(
+            f"""
+            create temp table rejected as
+            select {quote(self.contract.path)} as SOURCE_FILE, line as LINE_NUMBER,
+                   {reason} as REASON, raw as RAW_LINE, 'ingest' as STAGE,
+                   {kind} as _KIND, nl + 1 as _LINES
+            from rej_lines
+            """
+        )
+        self.con.execute(
+            "copy (select SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE from rejected "
+            f"order by LINE_NUMBER) to {quote(str(self.rejects))} (format parquet)"
+        )
+
+    def _result(self, seconds: float) -> ScannedFile:
+        rejected, lines = self.con.execute(
+            "select count(*), coalesce(sum(_LINES), 0) from rejected"
+        ).fetchone()
+        kinds = {
+            kind: (int(rows), int(line))
+            for kind, rows, line in self.con.execute(
+                "select _KIND, count(*), min(LINE_NUMBER) from rejected "
+                "group by 1 order by 2 desc, 1"
+            ).fetchall()
+        }
+        return ScannedFile(
+            contract=self.contract,
+            uri=self.uri,
+            landed=self.landed,
+            rejects=self.rejects,
+            records=int(self.records),
+            rejected=int(rejected),
+            rejected_lines=int(lines),
+            reject_kinds=kinds,
+            raw_line_landed=self.raw_line_landed,
+            seconds=seconds,
+        )
+
+
+def structural_pass(
+    local: Path,
+    contract: FileContract,
+    uri: str,
+    shape: FileShape,
+    out_dir: Path,
+    duckdb_config: dict | None = None,
+    discard_source: bool = False,
+) -> ScannedFile:
+    """Parse one file, set aside malformed records, land the rest as text with line numbers.
+
+    The intermediate file is zstd-compressed (smallest on disk); the landed files use Parquet's
+    default, Snappy, which every warehouse reads. ``discard_source`` deletes the CSV file as
+    soon as it is no longer needed (a download).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return StructuralPass(local, contract, uri, shape, out_dir, duckdb_config, discard_source).run()

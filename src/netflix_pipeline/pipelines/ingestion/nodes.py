@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ...datasets import RawFile
 from ...ingest.contracts import CONTRACTS_BY_NAME
-from ...ingest.load import StageSettings, load_raw_tables
-from ...ingest.scan import RawFileError, ScannedFile, check_columns, localize, read_header, structural_pass
+from ...ingest.load import StageSettings, load_raw_tables, reject_rate_error
+from ...ingest.scan import ScannedFile, structural_pass
+from ...ingest.source import check_raw_files
 from ...warehouse import Warehouse
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ def scan_raw_files(
     raw_movies_metadata: RawFile,
     ingest: dict,
 ) -> list[ScannedFile]:
-    """Check every raw file and land it as text; raise before the warehouse is touched."""
+    """Check every raw file, then land each as text with line numbers.
+
+    Raises before the warehouse is touched when a file is unusable, or when its malformed
+    records alone exceed ``ingest.max_reject_rate``.
+    """
     workdir = Path(ingest["work_dir"])
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -34,43 +39,50 @@ def scan_raw_files(
         "tags": raw_tags,
         "movies_metadata": raw_movies_metadata,
     }
-    # File-level checks for every file first, so a fault in the last file costs no parsing.
-    located = {}
-    for name, raw in files.items():
-        contract = CONTRACTS_BY_NAME[name]
-        local = localize(raw.uri, workdir, raw.storage_options)
-        if local is None:
-            if raw.optional:
-                logger.info("%s: not found; optional, loading an empty %s table", raw.uri, contract.table)
-                continue
-            raise RawFileError(
-                f"{raw.uri}: required file not found. Expected the raw layout "
-                f"<raw_uri>/{contract.path} (see README, 'Raw input'); set raw_uri with "
-                "--params=raw_uri=<folder or s3://bucket/prefix>."
-            )
-        check_columns(read_header(local, raw.uri), contract, raw.uri)
-        located[name] = local
+    located = check_raw_files(files, workdir)
     scanned = []
     for name, raw in files.items():
         contract = CONTRACTS_BY_NAME[name]
         if name not in located:
-            scanned.append(ScannedFile(contract=contract, uri=raw.uri, parquet_path=None))
+            scanned.append(ScannedFile(contract=contract, uri=raw.uri))
             continue
-        item = structural_pass(located[name], contract, raw.uri, workdir / f"{name}.parquet")
+        local, shape = located[name]
+        item = structural_pass(
+            local,
+            contract,
+            raw.uri,
+            shape,
+            workdir / "landed",
+            ingest.get("duckdb"),
+            discard_source=local.is_relative_to(workdir),
+        )
         logger.info(
             "%s: %d records parsed, %d malformed, in %.1f s",
-            raw.uri, item.records, len(item.rejects), item.seconds,
+            raw.uri,
+            item.records,
+            item.rejected,
+            item.seconds,
         )
+        error = reject_rate_error(
+            raw.uri,
+            item.records,
+            item.rejected_lines,
+            item.reject_kinds,
+            float(ingest["max_reject_rate"]),
+        )
+        if error is not None:
+            raise error
         scanned.append(item)
     return scanned
 
 
 def load_raw(scanned_raw_files: list[ScannedFile], warehouse: Warehouse, ingest: dict) -> dict:
-    """Copy the landed files into the warehouse, check them, and swap in the RAW tables."""
-    return load_raw_tables(
+    """Copy the landed files into the warehouse, check them, and replace the RAW tables."""
+    report = load_raw_tables(
         scanned_raw_files,
         warehouse,
         stage=StageSettings.from_params(ingest["stage"]),
         max_reject_rate=float(ingest["max_reject_rate"]),
-        workdir=Path(ingest["work_dir"]),
     )
+    shutil.rmtree(ingest["work_dir"], ignore_errors=True)
+    return report

@@ -1,0 +1,137 @@
+-- netflix-pipeline: one-time Snowflake setup, run by an administrator (Snowsight or snowsql -f).
+--
+-- It creates what the nightly job needs and nothing more, and can be run again safely:
+--   role NETFLIX_PIPELINE      the job's role: loads RAW, builds the dbt models, publishes MARTS
+--   role NETFLIX_REPORTER      read-only on MARTS: Power BI
+--   warehouses                 NETFLIX_PIPELINE_WH (the job), NETFLIX_REPORTING_WH (Power BI)
+--   database NETFLIX           schemas RAW, RAW_LOAD, STAGING, INTERMEDIATE, GENRES, MARTS_BUILD, MARTS
+--   integration NETFLIX_S3     Snowflake's access to the S3 landing prefix (an IAM role, no keys)
+--   stage RAW_LOAD.LANDING_STAGE  the external stage on that prefix that COPY INTO reads
+--   user NETFLIX_PIPELINE      the job's service user (key-pair authentication)
+--
+-- Replace before running: <aws_account_id>, <snowflake_s3_role> (the IAM role Snowflake assumes),
+-- <bucket> and <public key>. The names match k8s/base/configmap.yaml (SNOWFLAKE_*, STAGE_URI)
+-- and conf/prod: keep them in step.
+--
+-- How the files move: the job (its pod's IAM role) reads s3://<bucket>/raw/ and writes checked
+-- Parquet files under s3://<bucket>/landing/ (STAGE_URI); Snowflake reads them through this
+-- stage with COPY INTO. The pod's role needs s3:GetObject + s3:ListBucket on raw/ and
+-- s3:PutObject + s3:GetObject + s3:DeleteObject + s3:ListBucket on landing/; Snowflake's role
+-- needs s3:GetObject + s3:GetObjectVersion + s3:ListBucket on landing/ only.
+
+-- 1. Roles ------------------------------------------------------------------------------------
+use role securityadmin;
+
+create role if not exists NETFLIX_PIPELINE
+    comment = 'netflix-pipeline nightly job: loads RAW, builds dbt models, publishes MARTS';
+create role if not exists NETFLIX_REPORTER
+    comment = 'Read-only access to NETFLIX.MARTS (Power BI)';
+-- Administrators (SYSADMIN) see and manage what these roles create.
+grant role NETFLIX_PIPELINE to role sysadmin;
+grant role NETFLIX_REPORTER to role sysadmin;
+
+-- 2. Warehouses: small, suspended when idle ---------------------------------------------------
+use role sysadmin;
+
+create warehouse if not exists NETFLIX_PIPELINE_WH
+    warehouse_size = xsmall
+    auto_suspend = 60
+    auto_resume = true
+    initially_suspended = true
+    comment = 'netflix-pipeline nightly job';
+create warehouse if not exists NETFLIX_REPORTING_WH
+    warehouse_size = xsmall
+    auto_suspend = 60
+    auto_resume = true
+    initially_suspended = true
+    comment = 'Power BI queries on NETFLIX.MARTS';
+
+grant usage on warehouse NETFLIX_PIPELINE_WH to role NETFLIX_PIPELINE;
+grant usage on warehouse NETFLIX_REPORTING_WH to role NETFLIX_REPORTER;
+
+-- 3. Database and schemas ---------------------------------------------------------------------
+-- Owned by SYSADMIN; the job gets the right to create tables and views in its schemas (the
+-- tables it creates are its own, so it can replace them) but cannot create or drop schemas.
+create database if not exists NETFLIX comment = 'Which movie genres perform best';
+
+create schema if not exists NETFLIX.RAW
+    comment = 'Raw exports, checked against the input contract and typed; REJECTED_ROWS';
+create schema if not exists NETFLIX.RAW_LOAD
+    comment = 'Scratch of the ingestion: landed text, checked rows, the landing stage';
+create schema if not exists NETFLIX.STAGING comment = 'dbt staging views';
+create schema if not exists NETFLIX.INTERMEDIATE comment = 'dbt intermediate tables';
+create schema if not exists NETFLIX.GENRES comment = 'Genre tables written by the genre normalization';
+create schema if not exists NETFLIX.MARTS_BUILD comment = 'Marts built and tested before publishing';
+create schema if not exists NETFLIX.MARTS comment = 'Published marts: what Power BI reads';
+
+grant usage on database NETFLIX to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.RAW to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.RAW_LOAD to role NETFLIX_PIPELINE;
+grant usage, create table, create view on schema NETFLIX.STAGING to role NETFLIX_PIPELINE;
+grant usage, create table, create view on schema NETFLIX.INTERMEDIATE to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.GENRES to role NETFLIX_PIPELINE;
+grant usage, create table, create view on schema NETFLIX.MARTS_BUILD to role NETFLIX_PIPELINE;
+grant usage, create table, create view on schema NETFLIX.MARTS to role NETFLIX_PIPELINE;
+
+-- 4. Storage integration and external stage ---------------------------------------------------
+-- Creating an integration takes ACCOUNTADMIN (or the CREATE INTEGRATION privilege).
+use role accountadmin;
+
+create storage integration if not exists NETFLIX_S3
+    type = external_stage
+    storage_provider = 'S3'
+    enabled = true
+    storage_aws_role_arn = 'arn:aws:iam::<aws_account_id>:role/<snowflake_s3_role>'
+    storage_allowed_locations = ('s3://<bucket>/landing/')
+    comment = 'Snowflake reads the Parquet files netflix-pipeline lands under landing/';
+-- Then put the integration's STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID into the
+-- trust policy of <snowflake_s3_role> in AWS:
+describe integration NETFLIX_S3;
+
+grant usage on integration NETFLIX_S3 to role sysadmin;
+
+use role sysadmin;
+
+-- The file format of everything the job lands (COPY INTO … MATCH_BY_COLUMN_NAME).
+create file format if not exists NETFLIX.RAW_LOAD.PARQUET_FORMAT
+    type = parquet
+    comment = 'Files landed by netflix-pipeline';
+
+-- STAGE_NAME = RAW_LOAD.LANDING_STAGE and STAGE_URI = s3://<bucket>/landing in the job's config.
+create stage if not exists NETFLIX.RAW_LOAD.LANDING_STAGE
+    url = 's3://<bucket>/landing/'
+    storage_integration = NETFLIX_S3
+    file_format = NETFLIX.RAW_LOAD.PARQUET_FORMAT
+    comment = 'netflix-pipeline landing: checked raw files and warehouse table uploads';
+
+-- USAGE on an external stage is what reading it (COPY INTO) needs.
+grant usage on stage NETFLIX.RAW_LOAD.LANDING_STAGE to role NETFLIX_PIPELINE;
+grant usage on file format NETFLIX.RAW_LOAD.PARQUET_FORMAT to role NETFLIX_PIPELINE;
+
+-- 5. Power BI: read-only on MARTS, today's tables and tomorrow's ------------------------------
+use role securityadmin;
+
+grant usage on database NETFLIX to role NETFLIX_REPORTER;
+grant usage on schema NETFLIX.MARTS to role NETFLIX_REPORTER;
+grant select on all tables in schema NETFLIX.MARTS to role NETFLIX_REPORTER;
+grant select on future tables in schema NETFLIX.MARTS to role NETFLIX_REPORTER;
+grant select on all views in schema NETFLIX.MARTS to role NETFLIX_REPORTER;
+grant select on future views in schema NETFLIX.MARTS to role NETFLIX_REPORTER;
+-- Grant NETFLIX_REPORTER to the user Power BI connects as (its gateway or SSO users), e.g.:
+--   grant role NETFLIX_REPORTER to user POWERBI_GATEWAY;
+
+-- 6. The job's service user: key-pair authentication, no password -----------------------------
+use role useradmin;
+
+create user if not exists NETFLIX_PIPELINE
+    type = service
+    default_role = NETFLIX_PIPELINE
+    default_warehouse = NETFLIX_PIPELINE_WH
+    default_namespace = NETFLIX.RAW
+    comment = 'netflix-pipeline CronJob (k8s); the private key is in the Secret';
+-- The public half of SNOWFLAKE_PRIVATE_KEY (openssl rsa -in rsa_key.p8 -pubout), without the
+-- BEGIN/END lines:
+alter user NETFLIX_PIPELINE set rsa_public_key = '<public key>';
+
+use role securityadmin;
+grant role NETFLIX_PIPELINE to user NETFLIX_PIPELINE;

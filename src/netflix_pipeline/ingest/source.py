@@ -1,0 +1,352 @@
+"""Finding, fetching and checking whole raw files, on disk or S3, before anything is loaded.
+
+A fault found here — a missing file or column, an empty file, bytes that are not UTF-8, a bucket
+that is missing, unreachable or refuses access — is a :class:`RawFileError` whose message names
+the file or URI and says what was expected. Nothing in the warehouse has changed at that point.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import fsspec
+
+from .contracts import CONTRACTS_BY_NAME, FileContract
+
+if TYPE_CHECKING:
+    from ..datasets import RawFile
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 8 << 20
+
+
+class RawFileError(RuntimeError):
+    """A raw file, or the storage that holds it, is unusable; nothing was loaded."""
+
+
+class StorageError(RawFileError):
+    """The storage itself fails (unreachable, access denied, no bucket): every file would."""
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What the byte-level pass learnt about a valid UTF-8 file."""
+
+    header: list[str]
+    lines: int  # physical lines up to the last one that is not blank (header = line 1)
+    size: int
+    quoted: bool  # holds a quote character (else no field can hold a newline)
+    blank_lines: bool = False  # may hold blank lines before its last record
+
+
+# ---------------------------------------------------------------------------------------------
+# locating and fetching
+
+
+def _filesystem(uri: str, storage_options: dict | None):
+    try:
+        return fsspec.core.url_to_fs(uri, **(storage_options or {}))
+    except Exception as exc:
+        raise RawFileError(
+            f"{uri}: cannot open the raw location ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def is_remote(fs) -> bool:
+    protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
+    return "file" not in protocols and "local" not in protocols
+
+
+def endpoint_of(fs) -> str:
+    """The S3 endpoint a filesystem talks to, for messages."""
+    explicit = (getattr(fs, "client_kwargs", None) or {}).get("endpoint_url") or getattr(
+        fs, "endpoint_url", None
+    )
+    env = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return explicit or env or "the default AWS S3 endpoint"
+
+
+def _network_error(exc: BaseException) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(
+        names
+        & {
+            "EndpointConnectionError",
+            "ConnectTimeoutError",
+            "ReadTimeoutError",
+            "ConnectionClosedError",
+            "ClientConnectionError",
+            "ServerDisconnectedError",
+            "ConnectionError",
+            "TimeoutError",
+        }
+    )
+
+
+def _storage_error(uri: str, fs, exc: BaseException, doing: str) -> RawFileError:
+    """The message for an exception of fsspec/s3fs/botocore, saying what was expected."""
+    kind = type(exc).__name__
+    if isinstance(exc, PermissionError):
+        return StorageError(
+            f"{uri}: access denied by {endpoint_of(fs)} while {doing} ({exc}). Expected read "
+            "access to the raw files: check the credentials (AWS_ACCESS_KEY_ID/"
+            "AWS_SECRET_ACCESS_KEY or AWS_PROFILE) or the IAM role of the pod "
+            "(s3:GetObject and s3:ListBucket on the raw prefix)."
+        )
+    if kind == "NoCredentialsError":
+        return StorageError(
+            f"{uri}: no AWS credentials were found while {doing}. Set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or run with an IAM role that can read the "
+            "raw prefix."
+        )
+    if _network_error(exc):
+        return StorageError(
+            f"{uri}: the storage is unreachable: cannot connect to {endpoint_of(fs)} while "
+            f"{doing} ({kind}: {exc}). Check raw_uri, AWS_ENDPOINT_URL_S3/AWS_ENDPOINT_URL and "
+            "the network."
+        )
+    return RawFileError(f"{uri}: failed while {doing} ({kind}: {exc}).")
+
+
+def locate(uri: str, storage_options: dict | None = None) -> dict | None:
+    """The file's info (size…), or None when it does not exist; raises on storage faults."""
+    fs, path = _filesystem(uri, storage_options)
+    try:
+        info = fs.info(path)
+    except FileNotFoundError as exc:
+        if "bucket" in str(exc).lower():
+            bucket = path.split("/", 1)[0]
+            raise StorageError(
+                f"{uri}: the bucket {bucket!r} does not exist at {endpoint_of(fs)}. "
+                "Expected raw_uri=s3://<existing bucket>/<prefix>."
+            ) from exc
+        return None
+    except Exception as exc:
+        raise _storage_error(uri, fs, exc, "looking for the file") from exc
+    if info.get("type") != "file":
+        raise RawFileError(f"{uri}: is a folder; expected a CSV file at this path.")
+    return info
+
+
+def fetch(uri: str, storage_options: dict | None, size: int, workdir: Path) -> Path:
+    """A local path with the file's bytes: the file itself on disk, a download from S3.
+
+    The download streams to disk in chunks (s3fs), so memory stays flat whatever the file size.
+    """
+    fs, path = _filesystem(uri, storage_options)
+    if not is_remote(fs):
+        return Path(path)
+    parts = path.rstrip("/").split("/")
+    target = workdir / "downloads" / parts[-2] / parts[-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        fs.get_file(path, str(target))
+    except Exception as exc:
+        raise _storage_error(uri, fs, exc, "downloading the file") from exc
+    got = target.stat().st_size
+    if got != size:
+        raise RawFileError(f"{uri}: the download is incomplete ({got} of {size} bytes); run again.")
+    logger.info("Fetched %s (%.1f MB) in %.1f s", uri, size / 1e6, time.monotonic() - started)
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# the byte-level pass: encoding, lines, header
+
+_MAGIC = {
+    b"\x1f\x8b": "gzip-compressed",
+    b"PK\x03\x04": "a zip archive",
+    b"\xff\xfe": "UTF-16 (little-endian byte-order mark)",
+    b"\xfe\xff": "UTF-16 (big-endian byte-order mark)",
+}
+
+
+def _encoding_error(
+    uri: str, local: Path, pos: int, newlines_before: int, sample: bytes
+) -> RawFileError:
+    line = newlines_before + 1
+    with local.open("rb") as fh:
+        fh.seek(max(0, pos - 200))
+        around = fh.read(400)
+    hint = "re-export the file as UTF-8"
+    try:
+        around.decode("cp1252")
+        hint = (
+            "the bytes read as Windows-1252/Latin-1: re-export the file as UTF-8 "
+            "(for example `iconv -f cp1252 -t utf-8`)"
+        )
+    except UnicodeDecodeError:
+        pass
+    return RawFileError(
+        f"{uri}: line {line} is not valid UTF-8 (byte offset {pos}: {sample!r}); expected a "
+        f"UTF-8 CSV file — {hint}."
+    )
+
+
+def _blank_runs(data: bytes) -> int:
+    return data.count(b"\n\n") + data.count(b"\n\r\n")
+
+
+def _count_lines(local: Path, uri: str) -> tuple[int, int, bool, bool]:
+    """One pass over the bytes: checks UTF-8 and counts lines.
+
+    Returns (newlines, newlines of the trailing blank lines, any quote character, any blank
+    line before the trailing ones — or an empty line inside a quoted field).
+    """
+    newlines = 0
+    quoted = False
+    blank_runs = 0
+    offset = 0  # file offset of data[0]
+    pending = b""
+    previous = b""  # the last bytes of the previous chunk, for runs across chunks
+    with local.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            data = pending + chunk
+            final = not chunk
+            try:
+                _, consumed = codecs.utf_8_decode(data, "strict", final)
+            except UnicodeDecodeError as exc:
+                before = newlines + data[: exc.start].count(b"\n")
+                raise _encoding_error(
+                    uri, local, offset + exc.start, before, data[exc.start : exc.start + 4]
+                ) from None
+            done = data[:consumed]
+            newlines += done.count(b"\n")
+            quoted = quoted or b'"' in done
+            edge = previous + done[:2]
+            blank_runs += _blank_runs(done) + _blank_runs(edge) - _blank_runs(previous)
+            blank_runs -= _blank_runs(done[:2])
+            previous = (previous + done)[-2:]
+            offset += consumed
+            pending = data[consumed:]
+            if final:
+                break
+        fh.seek(max(0, offset - 65536))
+        tail = fh.read()
+    stripped = tail.rstrip(b"\r\n")
+    trailing = tail[len(stripped) :]
+    inner_blanks = blank_runs > _blank_runs(stripped[-1:] + trailing)
+    return newlines, trailing.count(b"\n"), quoted, inner_blanks
+
+
+def read_header(local: Path, uri: str) -> list[str]:
+    with local.open("rb") as fh:
+        first = fh.read(1 << 20).split(b"\n", 1)[0]
+    text = first.decode("utf-8-sig").rstrip("\r")
+    return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+
+
+def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
+    missing = [c for c in contract.required_columns if c not in header]
+    twice = sorted({c for c in contract.required_columns if header.count(c) > 1})
+    if not missing and not twice:
+        return
+    found = ", ".join(header) if header else "no columns"
+    if missing:
+        problem = f"missing required column(s) {', '.join(missing)}"
+    else:
+        problem = f"column(s) {', '.join(twice)} appear more than once in the header"
+    hints = []
+    lowered = {h.lower(): h for h in header}
+    near = [f"{lowered[m.lower()]!r} for {m!r}" for m in missing if m.lower() in lowered]
+    if near:
+        hints.append(f"names are case-sensitive (found {', '.join(near)})")
+    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+        hints.append("the header is one column: the file must be comma-separated")
+    hint = f" Note: {'; '.join(hints)}." if hints else ""
+    raise RawFileError(
+        f"{uri}: {problem}. Expected the header to hold "
+        f"{', '.join(contract.required_columns)} (more columns are fine); it holds: {found}.{hint}"
+    )
+
+
+def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
+    """Every whole-file check: not empty, UTF-8 throughout, a header with the required columns."""
+    size = local.stat().st_size
+    with local.open("rb") as fh:
+        head = fh.read(4)
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise RawFileError(f"{uri}: the file is {what}; expected a plain UTF-8 CSV file.")
+    empty = (
+        f"{uri}: the file is empty; expected a CSV header "
+        f"({', '.join(contract.required_columns)}) and data rows."
+    )
+    if size == 0:
+        raise RawFileError(empty)
+    newlines, trailing, quoted, blanks = _count_lines(local, uri)
+    lines = newlines - trailing + 1
+    header = read_header(local, uri)
+    if not any(header):
+        raise RawFileError(empty)
+    check_columns(header, contract, uri)
+    if lines <= 1 and not contract.optional:
+        raise RawFileError(
+            f"{uri}: the file has a header but no data rows; expected at least one row "
+            f"(an empty export would empty {contract.table})."
+        )
+    return FileShape(header=header, lines=lines, size=size, quoted=quoted, blank_lines=blanks)
+
+
+# ---------------------------------------------------------------------------------------------
+# all the files of a run
+
+
+def _not_found(raw: RawFile, contract: FileContract) -> RawFileError:
+    root = raw.uri[: -len(contract.path) - 1] if raw.uri.endswith(contract.path) else raw.uri
+    hint = ""
+    if "://" not in root and not Path(root).is_dir():
+        hint = f" (the folder {root} does not exist)"
+    return RawFileError(
+        f"{raw.uri}: required file not found. Expected {contract.path} under raw_uri = "
+        f"{root}{hint}: the layout of README 'Raw input and ingestion'. Point raw_uri at the "
+        "right place with --params=raw_uri=<folder or s3://bucket/prefix>."
+    )
+
+
+def check_raw_files(files: dict[str, RawFile], workdir: Path) -> dict[str, tuple[Path, FileShape]]:
+    """Every file located, fetched when remote, and checked whole, before any is parsed.
+
+    ``files`` maps a contract name to where its file is expected. Returns the local path and
+    shape of each present file; raises one error that lists every unusable file (a storage
+    fault stops at once: every file would hit it).
+    """
+    located: dict[str, tuple[Path, FileShape]] = {}
+    faults: list[str] = []
+    for name, raw in files.items():
+        contract = CONTRACTS_BY_NAME[name]
+        try:
+            info = locate(raw.uri, raw.storage_options)
+            if info is None:
+                if raw.optional:
+                    logger.info("%s: absent; optional, %s will be empty", raw.uri, contract.table)
+                    continue
+                raise _not_found(raw, contract)
+            local = fetch(raw.uri, raw.storage_options, int(info.get("size") or 0), workdir)
+            located[name] = (local, inspect_file(local, raw.uri, contract))
+        except StorageError as exc:
+            raise RawFileError(
+                f"{exc} Nothing was loaded; the RAW tables are as they were."
+            ) from exc
+        except RawFileError as exc:
+            faults.append(str(exc))
+    if len(faults) == 1:
+        raise RawFileError(f"{faults[0]} Nothing was loaded; the RAW tables are as they were.")
+    if faults:
+        listed = "\n".join(f"  - {fault}" for fault in faults)
+        raise RawFileError(
+            f"{len(faults)} raw files are unusable, so nothing was loaded and the RAW tables are "
+            f"as they were:\n{listed}"
+        )
+    return located

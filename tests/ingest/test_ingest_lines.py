@@ -1,0 +1,159 @@
+"""Line numbers of the structural pass, against the file's own lines (no warehouse needed).
+
+A record's line is the physical line it starts on, the header being line 1: newlines inside
+quoted fields (of kept and of rejected records) and blank lines move later records down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netflix_pipeline.ingest.contracts import CONTRACTS_BY_NAME
+from netflix_pipeline.ingest.load import reject_rate_error
+from netflix_pipeline.ingest.scan import ScannedFile, structural_pass
+from netflix_pipeline.ingest.source import inspect_file
+
+RATINGS = CONTRACTS_BY_NAME["ratings"]
+HEADER = ["userId", "movieId", "rating", "timestamp"]
+
+
+def field(value: str) -> str:
+    if any(ch in value for ch in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def land(tmp_path: Path, data: bytes, contract=RATINGS) -> tuple[ScannedFile, list, list]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "file.csv"
+    path.write_bytes(data)
+    shape = inspect_file(path, str(path), contract)
+    item = structural_pass(path, contract, str(path), shape, tmp_path / "out")
+    kept = sorted(pq.read_table(item.landed).to_pylist(), key=lambda r: r["_LINE_NUMBER"])
+    rejects = pq.read_table(item.rejects).to_pylist()
+    return item, kept, rejects
+
+
+def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
+    data = (
+        "\ufeffuserId,movieId,rating,timestamp\r\n"  # 1
+        '1,2,"4.0\r\nsecond line",5\r\n'  # 2-3
+        "2,x\r\n"  # 4: too few columns
+        '3,"multi\nline\nrecord",7,9,10\r\n'  # 5-7: too many columns
+        '4,"comma, inside",3.5,8\r\n'  # 8
+        "\r\n"  # 9: blank
+        '5,"",,\r\n'  # 10: empty values are nulls
+        "\r\n\r\n"  # trailing blank lines
+    ).encode()
+    item, kept, rejects = land(tmp_path, data)
+    assert [(r["_LINE_NUMBER"], r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
+        (2, "1", "2", "4.0\r\nsecond line"),
+        (8, "4", "comma, inside", "3.5"),
+        (10, "5", None, None),
+    ]
+    assert [(r["LINE_NUMBER"], r["REASON"], r["RAW_LINE"]) for r in rejects] == [
+        (4, "wrong number of columns: expected 4, found 2", "2,x"),
+        (5, "wrong number of columns: expected 4, found 5", '3,"multi\nline\nrecord",7,9,10'),
+    ]
+    assert (item.records, item.rejected, item.rejected_lines) == (3, 2, 4)
+    assert item.reject_kinds == {"wrong number of columns": (2, 4)}
+
+
+def test_a_quote_never_closed_swallows_the_rest_and_counts_every_line(tmp_path):
+    rows = [f"{i},{i},4.0,{1000 + i}" for i in range(1, 2001)]
+    rows[2] = '3,"3,4.0,1003'  # line 4 opens a quote that never closes
+    data = ("\n".join(["userId,movieId,rating,timestamp", *rows]) + "\n").encode()
+    item, kept, rejects = land(tmp_path, data)
+    assert [r["_LINE_NUMBER"] for r in kept] == [2, 3]
+    assert len(rejects) == 1
+    assert rejects[0]["LINE_NUMBER"] == 4
+    assert rejects[0]["REASON"].startswith("malformed quoting: a quote opened here is not closed")
+    assert "lines 4-2001 read as one record" in rejects[0]["REASON"]
+    assert item.rejected_lines == 1998
+    error = reject_rate_error(
+        "ratings.csv", item.records, item.rejected_lines, item.reject_kinds, 0.05
+    )
+    assert "ratings.csv: 99.9% of its rows were rejected (1,998 of 2,000)" in str(error)
+    assert "malformed quoting (1 row, first at line 4)" in str(error)
+
+
+def test_extra_columns_keep_the_record_text_for_rejects(tmp_path):
+    data = (
+        b"id,title,overview,release_date,budget,revenue,genres,vote_average,vote_count,homepage\n"
+        b'862,Toy Story,"A toy,\nalive",1995-10-30,30000000,373554033.0,"[{\'id\': 16}]",'
+        b"7.7,5415.0,\n"
+        b"863,Jumanji,plain,1995-12-15,65000000,262797249.0,[],6.9,2413.0,http://x\n"
+    )
+    _, kept, _ = land(tmp_path, data, CONTRACTS_BY_NAME["movies_metadata"])
+    # every column of the record, re-quoted only where a reader needs it
+    assert [(r["_LINE_NUMBER"], r["TMDB_ID"], r["_RAW_LINE"]) for r in kept] == [
+        (
+            2,
+            "862",
+            '862,Toy Story,"A toy,\nalive",1995-10-30,30000000,373554033.0,'
+            "[{'id': 16}],7.7,5415.0,",
+        ),
+        (4, "863", "863,Jumanji,plain,1995-12-15,65000000,262797249.0,[],6.9,2413.0,http://x"),
+    ]
+
+
+# A field: plain text, or text with the characters that need quoting.
+FIELD = st.text(alphabet="ab1 ,\"\n'é", max_size=6).map(lambda s: s.strip())
+RECORD = st.one_of(
+    st.lists(FIELD, min_size=4, max_size=4),  # kept
+    st.lists(FIELD, min_size=2, max_size=3),  # too few columns
+    st.lists(FIELD, min_size=5, max_size=6),  # too many columns
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    records=st.lists(st.tuples(RECORD, st.integers(0, 2)), min_size=1, max_size=25),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+)
+def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom):
+    """Every kept and every rejected record carries the physical line it starts on."""
+    tmp_path = tmp_path_factory.mktemp("lines")
+    end = "\r\n" if crlf else "\n"
+    text = ("\ufeff" if bom else "") + ",".join(HEADER) + end
+    expected_kept, expected_rejected = [], []
+    for fields, blanks_after in records:
+        line = text.count("\n") + 1
+        record = ",".join(field(f) for f in fields)
+        # DuckDB tolerates empty fields after the last column (a trailing comma): nothing is lost
+        if len(fields) == 4 or (len(fields) > 4 and not any(fields[4:])):
+            expected_kept.append((line, [f or None for f in fields[:4]]))
+        else:
+            expected_rejected.append((line, record))
+        text += record + end + end * blanks_after
+    item, kept, rejects = land(tmp_path, text.encode())
+    values = ("USER_ID", "MOVIE_ID", "RATING", "RATED_AT_EPOCH")
+    assert [(r["_LINE_NUMBER"], [r[v] for v in values]) for r in kept] == expected_kept
+    assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
+        (line, record.strip("\r\n")) for line, record in expected_rejected
+    ]
+    assert item.records == len(expected_kept)
+
+
+def test_many_shifts_take_the_as_of_join(tmp_path, monkeypatch):
+    """Past MAX_CASE_POINTS shifts, an as-of join numbers the lines: the same numbers."""
+    data = (
+        "userId,movieId,rating,timestamp\n"
+        + "".join(f'{i},"a\nb",4.0,1\n{i},short\n' for i in range(1, 40))
+        + "99,99,4.0,1\n"
+    ).encode()
+    _, case_kept, case_rejects = land(tmp_path / "case", data)
+    monkeypatch.setattr("netflix_pipeline.ingest.scan.MAX_CASE_POINTS", 0)
+    _, asof_kept, asof_rejects = land(tmp_path / "asof", data)
+    assert asof_kept == case_kept and asof_rejects == case_rejects
+    assert [r["_LINE_NUMBER"] for r in case_kept] == [*range(2, 2 + 3 * 39, 3), 2 + 3 * 39]
+    assert [r["LINE_NUMBER"] for r in case_rejects] == list(range(4, 4 + 3 * 39, 3))
