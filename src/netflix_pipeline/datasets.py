@@ -181,31 +181,55 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
             raise DatasetError(f"{self._table} was reported built, but it does not exist")
 
     def _write(self, data: pd.DataFrame) -> None:
+        """Stage the frame, then replace the table's rows in one transaction.
+
+        DDL commits an open transaction on Snowflake, so the table is created (or recreated,
+        when the frame's columns changed) before the transaction, and replaced with
+        ``delete`` + ``insert`` inside it: readers see the old rows or the new ones.
+        """
         from .ingest.load import StageSettings, _stage_url, _write_stage_file, copy_from_stage
 
         started = time.monotonic()
         schema, name = self._table.split(".", 1)
         frame = data.rename(columns=str.upper)
+        ddl = _ddl(frame)
         stage = StageSettings(name=self._stage_name, uri=self._stage_uri)
         run_id = f"table-{uuid.uuid4().hex[:12]}"
         new = f"{schema}.{name}__NEW"
+        columns = ", ".join(frame.columns)
         conn = self._warehouse.connect()
         cur = conn.cursor()
         try:
-            cur.execute(f"create schema if not exists {schema}")
+            schemas = {
+                r[0].upper()
+                for r in cur.execute("select schema_name from information_schema.schemata").fetchall()
+            }
+            if schema not in schemas:
+                cur.execute(f"create schema if not exists {schema}")
             if "://" not in self._stage_uri:
                 cur.execute(f"create stage if not exists {self._stage_name} url = '{_stage_url(stage)}'")
             with tempfile.TemporaryDirectory() as tmp:
                 local = Path(tmp) / f"{name.lower()}.parquet"
                 frame.to_parquet(local, index=False)
                 relative = _write_stage_file(stage, run_id, local.name, local)
-            cur.execute(f"create or replace table {new} ({_ddl(frame)})")
+            cur.execute(f"create or replace table {new} ({ddl})")
             copy_from_stage(cur, new, stage, relative, len(frame))
+            existing = [
+                r[0].upper()
+                for r in cur.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = %s and table_name = %s order by ordinal_position",
+                    (schema, name),
+                ).fetchall()
+            ]
+            if existing != list(frame.columns):
+                cur.execute(f"create or replace table {self._table} ({ddl})")
             cur.execute("begin")
             try:
-                cur.execute(f"create or replace table {self._table} clone {new}")
+                cur.execute(f"delete from {self._table}")
+                cur.execute(f"insert into {self._table} ({columns}) select {columns} from {new}")
                 cur.execute("commit")
-            except Exception:
+            except BaseException:
                 cur.execute("rollback")
                 raise
             cur.execute(f"drop table if exists {new}")
