@@ -2,7 +2,8 @@
 
 Used by ``bench_pipeline.py`` for the pipeline (Kedro, the Snowflake emulator it spawns, the dbt
 processes) and for the comparison scripts, so every figure is measured the same way: wall time
-from spawn to exit, and the peak over time of the sum of the resident set sizes of the root
+from spawn to exit, CPU time of the tree (less sensitive than wall time to other work on a
+shared machine), and the peak over time of the sum of the resident set sizes of the root
 process and all of its descendants, sampled every ``interval`` seconds (default 0.05 s).
 
 RSS sums count pages shared between processes (shared libraries) once per process, so the sum
@@ -12,7 +13,9 @@ what a container memory limit would roughly see.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -29,7 +32,11 @@ def kind_of(cmdline: Sequence[str]) -> str:
     text = " ".join(cmdline)
     if "fakesnow" in text:
         return "emulator"
-    if any(Path(part).name == "dbt" for part in cmdline[:2]) or " -m dbt" in text:
+    if (
+        any(Path(part).name == "dbt" for part in cmdline[:2])
+        or " -m dbt" in text
+        or "dbt_runner" in text  # the project's dbt worker (python -m netflix_pipeline.dbt_runner)
+    ):
         return "dbt"
     if "kedro" in text:
         return "kedro"
@@ -42,6 +49,7 @@ class Measured:
 
     returncode: int
     seconds: float
+    cpu_seconds: float  # user + system CPU of the whole tree (every descendant that was reaped)
     started_at: float  # wall clock (time.time()) when the child was spawned
     peak_rss_bytes: int
     peak_at_seconds: float  # offset of the peak from the spawn
@@ -51,11 +59,13 @@ class Measured:
     max_gap_seconds: float = 0.0  # longest time between two samples
     processes_seen: int = 0
     timeline: list[tuple[float, int]] = field(default_factory=list)  # (offset s, total RSS)
+    killed_for_rss: bool = False  # stopped because the tree went over max_rss_bytes
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "returncode": self.returncode,
             "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
             "peak_rss_bytes": self.peak_rss_bytes,
             "peak_at_seconds": round(self.peak_at_seconds, 2),
             "peak_by_kind": self.peak_by_kind,
@@ -63,15 +73,24 @@ class Measured:
             "samples": self.samples,
             "max_sample_gap_seconds": round(self.max_gap_seconds, 3),
             "processes_seen": self.processes_seen,
+            "killed_for_rss": self.killed_for_rss,
         }
 
 
 class TreeSampler(threading.Thread):
     """Samples the summed RSS of ``pid`` and its descendants until ``stop()``."""
 
-    def __init__(self, pid: int, interval: float = 0.05, keep_timeline_every: float = 0.25):
+    def __init__(
+        self,
+        pid: int,
+        interval: float = 0.05,
+        keep_timeline_every: float = 0.25,
+        max_rss_bytes: int | None = None,
+    ):
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
+        self.max_rss = max_rss_bytes
+        self.killed_for_rss = False
         self.interval = interval
         self.keep_every = keep_timeline_every
         self._stop_event = threading.Event()
@@ -87,7 +106,9 @@ class TreeSampler(threading.Thread):
 
     def _kind(self, proc: psutil.Process) -> str:
         entry = self._known.get(proc.pid)
-        if entry is None or entry[0] != proc:
+        # A child seen between fork and exec still shows its parent's command line (or none):
+        # only a label that names what the process runs is final.
+        if entry is None or entry[0] != proc or entry[1] not in ("emulator", "dbt"):
             try:
                 label = kind_of(proc.cmdline())
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -122,6 +143,10 @@ class TreeSampler(threading.Thread):
             self.peak_by_kind[kind] = max(self.peak_by_kind.get(kind, 0), rss)
         if total > self.peak:
             self.peak, self.peak_at, self.peak_breakdown = total, now, by_kind
+        if self.max_rss and total > self.max_rss and not self.killed_for_rss:
+            # a shared machine: never let a benchmark push other people's work into the OOM killer
+            self.killed_for_rss = True
+            _kill_tree(self.root.pid)
 
     def run(self) -> None:
         self._last = 0.0
@@ -142,10 +167,12 @@ def run_measured(
     stdout_path: str | Path | None = None,
     interval: float = 0.05,
     timeout: float | None = None,
+    max_rss_bytes: int | None = None,
 ) -> Measured:
     """Run ``command`` to completion, sampling its process tree; stdout+stderr to a file."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started_at = time.time()
         t0 = time.monotonic()
         proc = subprocess.Popen(
@@ -156,7 +183,7 @@ def run_measured(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        sampler = TreeSampler(proc.pid, interval=interval)
+        sampler = TreeSampler(proc.pid, interval=interval, max_rss_bytes=max_rss_bytes)
         sampler.t0 = t0
         sampler.start()
         try:
@@ -166,12 +193,17 @@ def run_measured(
             returncode = proc.wait()
         seconds = time.monotonic() - t0
         sampler.stop()
+        # Children's rusage counts every reaped descendant: Kedro waits for the emulator and
+        # for dbt, so their CPU time reaches us through Kedro's.
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     finally:
         if stdout_path:
             out.close()
     return Measured(
         returncode=returncode,
         seconds=seconds,
+        cpu_seconds=cpu,
         started_at=started_at,
         peak_rss_bytes=sampler.peak,
         peak_at_seconds=sampler.peak_at,
@@ -181,6 +213,7 @@ def run_measured(
         max_gap_seconds=sampler.max_gap,
         processes_seen=len(sampler._known),
         timeline=sampler.timeline,
+        killed_for_rss=sampler.killed_for_rss,
     )
 
 
@@ -192,10 +225,8 @@ def _kill_tree(pid: int) -> None:
     except psutil.NoSuchProcess:
         return
     for proc in victims:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(victims, timeout=10)
 
 

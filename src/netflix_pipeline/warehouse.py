@@ -8,6 +8,7 @@ bulk loads read from.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import signal
@@ -62,6 +63,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def stable_port(host: str = "127.0.0.1") -> int:
+    """A port derived from the working folder when it is free, else any free port.
+
+    dbt keys its partial-parse cache on the profile, port included: the same port run after run
+    lets it skip re-parsing the project. Two runs in one folder at once still get two ports.
+    """
+    port = 20000 + int(hashlib.sha1(os.getcwd().encode()).hexdigest(), 16) % 20000
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return free_port(host)
+    return port
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     # Linux only: the emulator is killed if the run dies without cleaning up (SIGKILL, OOM).
     with contextlib.suppress(Exception):
@@ -95,7 +111,7 @@ class Emulator:
         if self._process is not None and self._process.poll() is None:
             return
         self._started_at = time.monotonic()
-        self.port = free_port(self.host)
+        self.port = stable_port(self.host)
         command = [sys.executable, "-m", "fakesnow", "-s", "--host", self.host, "-p", str(self.port)]
         self._ready = False
         self._process = subprocess.Popen(
@@ -111,7 +127,9 @@ class Emulator:
         if self.running and self._ready:
             return
         self.spawn()
-        deadline = self._started_at + EMULATOR_START_TIMEOUT_S
+        # Counted from the spawn, but never shorter than a few seconds from now: the emulator
+        # is spawned when the run starts and may first be needed minutes later.
+        deadline = max(self._started_at + EMULATOR_START_TIMEOUT_S, time.monotonic() + 5.0)
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 err = self._process.stderr.read().decode(errors="replace")[-2000:]
@@ -142,12 +160,10 @@ class Emulator:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        # Its data lives in memory and dies with it: nothing to flush, no need to wait for a
+        # graceful shutdown.
+        process.kill()
+        process.wait()
         logger.info("Local Snowflake emulator on port %s stopped", self.port)
 
 
