@@ -274,7 +274,9 @@ class _Worker:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
             try:
-                self.proc.wait(timeout=10)
+                # It exits by itself once stdin closes; at the end of a run there is nothing
+                # left for it to finish, so don't wait long.
+                self.proc.wait(timeout=0.5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
