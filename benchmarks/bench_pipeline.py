@@ -551,7 +551,7 @@ def run_script(script: str, raw: Path, root: Path, extra: list[str], index: int)
 
 
 def genre_figures(n: int) -> dict[str, Any]:
-    """``bench_genres.run(n)`` (another engineer's benchmark) plus a headline of its figures."""
+    """``bench_genres.run(n)`` plus a headline of its figures."""
     if n <= 0:
         return {}
     import bench_genres

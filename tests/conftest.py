@@ -36,8 +36,12 @@ def lay_out_real_data(shared: Path, target: Path) -> Path:
     (target / "movielens").mkdir(parents=True, exist_ok=True)
     (target / "tmdb").mkdir(parents=True, exist_ok=True)
     for name in ("movies", "ratings", "links", "tags"):
-        (target / "movielens" / f"{name}.csv").symlink_to(shared / "movielens-small" / f"{name}.csv")
-    (target / "tmdb" / "movies_metadata.csv").symlink_to(shared / "tmdb-5000" / "tmdb_5000_movies.csv")
+        (target / "movielens" / f"{name}.csv").symlink_to(
+            shared / "movielens-small" / f"{name}.csv"
+        )
+    (target / "tmdb" / "movies_metadata.csv").symlink_to(
+        shared / "tmdb-5000" / "tmdb_5000_movies.csv"
+    )
     return target
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from conftest import project_copy, read_json, run_kedro
 
 DESIGN_GENRE_KEYS = {
@@ -46,11 +45,17 @@ def sample_run(tmp_path_factory):
 
 def test_insights_follow_the_output_contract(sample_run):
     _, _, insights = sample_run
-    assert set(insights) >= {"films", "recent_decades", "baseline_avg_profit", "genres", "recommendation"}
+    assert set(insights) >= {
+        "films",
+        "recent_decades",
+        "baseline_avg_profit",
+        "genres",
+        "recommendation",
+    }
     genres = insights["genres"]
     assert len(genres) >= 5
     for name, figures in genres.items():
-        assert DESIGN_GENRE_KEYS <= set(figures), name
+        assert set(figures) >= DESIGN_GENRE_KEYS, name
     # Every film counted once, under its primary genre.
     assert sum(g["films"] for g in genres.values()) == insights["films"]
     assert math.isclose(sum(g["market_share_recent"] for g in genres.values()), 1.0, rel_tol=1e-9)

@@ -11,9 +11,8 @@ import json
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-
 from conftest import REPO, project_copy, run_kedro
+from moto.server import ThreadedMotoServer
 
 BUCKET = "netflix-raw"
 
@@ -71,13 +70,17 @@ def prod_run(s3_endpoint, tmp_path_factory):
 def test_prod_configuration_runs_from_s3_to_reports(prod_run):
     project, s3, result = prod_run
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="nightly/reports/")["Contents"]}
+    keys = {
+        o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="nightly/reports/")["Contents"]
+    }
     assert {
         "nightly/reports/insights.json",
         "nightly/reports/fct_movies.csv",
         "nightly/reports/rejected_rows.csv",
     } <= keys
-    insights = json.loads(s3.get_object(Bucket=BUCKET, Key="nightly/reports/insights.json")["Body"].read())
+    insights = json.loads(
+        s3.get_object(Bucket=BUCKET, Key="nightly/reports/insights.json")["Body"].read()
+    )
     assert insights["films"] > 500 and insights["recommendation"]["genre"] in insights["genres"]
     # Nothing was written into the project folder (the image's root filesystem is read-only).
     assert not (project / "data" / "08_reporting" / "insights.json").exists()

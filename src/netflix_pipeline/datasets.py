@@ -202,12 +202,16 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
         try:
             schemas = {
                 r[0].upper()
-                for r in cur.execute("select schema_name from information_schema.schemata").fetchall()
+                for r in cur.execute(
+                    "select schema_name from information_schema.schemata"
+                ).fetchall()
             }
             if schema not in schemas:
                 cur.execute(f"create schema if not exists {schema}")
             if "://" not in self._stage_uri:
-                cur.execute(f"create stage if not exists {self._stage_name} url = '{_stage_url(stage)}'")
+                cur.execute(
+                    f"create stage if not exists {self._stage_name} url = '{_stage_url(stage)}'"
+                )
             with tempfile.TemporaryDirectory() as tmp:
                 local = Path(tmp) / f"{name.lower()}.parquet"
                 frame.to_parquet(local, index=False)

@@ -54,7 +54,9 @@ class WarehouseSettings:
 
     def __repr__(self) -> str:  # never print secrets
         keys = ", ".join(sorted(self.connect_args))
-        return f"WarehouseSettings(emulator={self.emulator}, database={self.database}, keys=[{keys}])"
+        return (
+            f"WarehouseSettings(emulator={self.emulator}, database={self.database}, keys=[{keys}])"
+        )
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -112,7 +114,16 @@ class Emulator:
             return
         self._started_at = time.monotonic()
         self.port = stable_port(self.host)
-        command = [sys.executable, "-m", "fakesnow", "-s", "--host", self.host, "-p", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "fakesnow",
+            "-s",
+            "--host",
+            self.host,
+            "-p",
+            str(self.port),
+        ]
         self._ready = False
         self._process = subprocess.Popen(
             command,
@@ -275,7 +286,9 @@ def _load_private_key(path: str | None, text: str | None, passphrase: str | None
     from cryptography.hazmat.primitives import serialization
 
     pem = Path(path).read_bytes() if path else text.encode()
-    key = serialization.load_pem_private_key(pem, password=passphrase.encode() if passphrase else None)
+    key = serialization.load_pem_private_key(
+        pem, password=passphrase.encode() if passphrase else None
+    )
     return key.private_bytes(
         encoding=serialization.Encoding.DER,
         format=serialization.PrivateFormat.PKCS8,

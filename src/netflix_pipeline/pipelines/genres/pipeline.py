@@ -13,7 +13,12 @@ def create_pipeline(**kwargs) -> Pipeline:
                     "film_genre_sources": "film_genre_sources",
                     "genres": "params:genres",
                 },
-                outputs=["movie_genres", "movie_primary_genre", "genre_rejected_rows", "genre_summary"],
+                outputs=[
+                    "movie_genres",
+                    "movie_primary_genre",
+                    "genre_rejected_rows",
+                    "genre_summary",
+                ],
                 name="normalize_genres_node",
             ),
         ],
