@@ -113,3 +113,43 @@ def read_json(path: Path) -> dict:
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     return project_copy(tmp_path)
+
+
+# The genre figures that DESIGN §5 requires in insights.json.
+DESIGN_GENRE_KEYS = frozenset(
+    {
+        "films",
+        "revenue_recent",
+        "projected_revenue_recent",
+        "outperformance_recent",
+        "market_share_recent",
+        "avg_profit",
+        "avg_budget_recent",
+        "avg_revenue_recent",
+        "roi_recent",
+        "others_avg_budget_recent",
+        "others_roi_recent",
+    }
+)
+
+S3_TEST_CREDENTIALS = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing",
+    "region_name": "us-east-1",
+}
+
+
+@pytest.fixture(scope="session")
+def moto_s3():
+    """A moto S3 server on a free loopback port: ``(endpoint, boto3 client)``."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from netflix_pipeline.warehouse import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    yield endpoint, boto3.client("s3", endpoint_url=endpoint, **S3_TEST_CREDENTIALS)
+    server.stop()

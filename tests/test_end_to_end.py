@@ -8,21 +8,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import project_copy, read_json, run_kedro
-
-DESIGN_GENRE_KEYS = {
-    "films",
-    "revenue_recent",
-    "projected_revenue_recent",
-    "outperformance_recent",
-    "market_share_recent",
-    "avg_profit",
-    "avg_budget_recent",
-    "avg_revenue_recent",
-    "roi_recent",
-    "others_avg_budget_recent",
-    "others_roi_recent",
-}
+from conftest import DESIGN_GENRE_KEYS, project_copy, read_json, run_kedro
 
 
 def emulators_started_in(project: Path) -> list[psutil.Process]:

@@ -9,36 +9,17 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from conftest import REPO, project_copy, run_kedro
-from moto.server import ThreadedMotoServer
 
-BUCKET = "netflix-raw"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from netflix_pipeline.warehouse import free_port
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+BUCKET = "netflix-prod"
 
 
 @pytest.fixture(scope="module")
-def prod_run(s3_endpoint, tmp_path_factory):
+def prod_run(moto_s3, tmp_path_factory):
+    s3_endpoint, s3 = moto_s3
     tmp = tmp_path_factory.mktemp("prod")
     project = project_copy(tmp)
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
     s3.create_bucket(Bucket=BUCKET)
     raw = REPO / "data" / "01_raw"
     for path in raw.rglob("*.csv"):

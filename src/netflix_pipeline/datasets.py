@@ -187,7 +187,13 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
         when the frame's columns changed) before the transaction, and replaced with
         ``delete`` + ``insert`` inside it: readers see the old rows or the new ones.
         """
-        from .ingest.load import StageSettings, _stage_url, _write_stage_file, copy_from_stage
+        from .ingest.load import (
+            StageSettings,
+            cleanup_stage,
+            copy_from_stage,
+            stage_url,
+            write_stage_file,
+        )
 
         started = time.monotonic()
         schema, name = self._table.split(".", 1)
@@ -210,12 +216,12 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
                 cur.execute(f"create schema if not exists {schema}")
             if "://" not in self._stage_uri:
                 cur.execute(
-                    f"create stage if not exists {self._stage_name} url = '{_stage_url(stage)}'"
+                    f"create stage if not exists {self._stage_name} url = '{stage_url(stage)}'"
                 )
             with tempfile.TemporaryDirectory() as tmp:
                 local = Path(tmp) / f"{name.lower()}.parquet"
                 frame.to_parquet(local, index=False)
-                relative = _write_stage_file(stage, run_id, local.name, local)
+                relative = write_stage_file(stage, run_id, local.name, local)
             cur.execute(f"create or replace table {new} ({ddl})")
             copy_from_stage(cur, new, stage, relative, len(frame))
             existing = [
@@ -239,7 +245,7 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
             cur.execute(f"drop table if exists {new}")
         finally:
             conn.close()
-            _remove_stage_dir(self._stage_uri, run_id)
+            cleanup_stage(stage, run_id)
         logger.info(
             "Wrote %d rows to %s in %.1f s", len(frame), self._table, time.monotonic() - started
         )
@@ -261,11 +267,3 @@ def _ddl(frame: pd.DataFrame) -> str:
         return "varchar"
 
     return ", ".join(f"{col} {sql_type(dtype)}" for col, dtype in frame.dtypes.items())
-
-
-def _remove_stage_dir(stage_uri: str, run_id: str) -> None:
-    import fsspec
-
-    fs, path = fsspec.core.url_to_fs(f"{stage_uri.rstrip('/')}/{run_id}")
-    if fs.exists(path):
-        fs.rm(path, recursive=True)

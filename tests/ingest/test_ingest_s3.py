@@ -13,10 +13,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import boto3
 import pytest
 from ingest_support import ingest, rejected_rows, scan, snapshot
-from moto.server import ThreadedMotoServer
 
 from netflix_pipeline.ingest.source import RawFileError
 from netflix_pipeline.sample_data import generate
@@ -41,21 +39,11 @@ def expected_rejects(planted: dict) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    """A moto S3 server with generated raw files (Kaggle flavour, planted faults)."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+def s3(moto_s3, tmp_path_factory):
+    """The moto S3 server with generated raw files (Kaggle flavour, planted faults)."""
+    endpoint, client = moto_s3
     raw = tmp_path_factory.mktemp("s3raw")
     planted = generate(raw, movies=60, ratings=400, users=20, metadata_flavour="kaggle", seed=3)
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
     client.create_bucket(Bucket=BUCKET)
     for path in raw.rglob("*.csv"):
         client.upload_file(str(path), BUCKET, f"{PREFIX}/{path.relative_to(raw).as_posix()}")
@@ -65,7 +53,6 @@ def s3(tmp_path_factory):
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         env.setenv("AWS_DEFAULT_REGION", "us-east-1")
         yield {"endpoint": endpoint, "client": client, "planted": planted}
-    server.stop()
 
 
 def test_loads_from_s3_and_quarantines_the_planted_faults(s3, warehouse, tmp_path, caplog):

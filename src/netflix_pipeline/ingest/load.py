@@ -79,13 +79,13 @@ class StageSettings:
         return cls(**values)
 
 
-def _stage_url(stage: StageSettings) -> str:
+def stage_url(stage: StageSettings) -> str:
     if "://" in stage.uri:
         return stage.uri.rstrip("/") + "/"
     return Path(stage.uri).resolve().as_uri() + "/"
 
 
-def _write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
+def write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
     """Copy a local file to the stage location; returns its path relative to the stage."""
     relative = f"{run_id}/{name}"
     fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{relative}")
@@ -94,7 +94,7 @@ def _write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path)
     return relative
 
 
-def _cleanup_stage(stage: StageSettings, run_id: str) -> None:
+def cleanup_stage(stage: StageSettings, run_id: str) -> None:
     fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{run_id}")
     if fs.exists(path):
         fs.rm(path, recursive=True)
@@ -199,7 +199,7 @@ class RawTableLoader:
             self.drop_scratch(cur, scanned)
         finally:
             conn.close()
-            _cleanup_stage(self.stage, self.run_id)
+            cleanup_stage(self.stage, self.run_id)
         return report
 
     def prepare(self, cur) -> None:
@@ -215,12 +215,12 @@ class RawTableLoader:
                 cur.execute(f"create schema if not exists {schema}")
         if self.stage.create:
             cur.execute(
-                f"create or replace stage {self.stage.name} url = {quote(_stage_url(self.stage))}"
+                f"create or replace stage {self.stage.name} url = {quote(stage_url(self.stage))}"
             )
         cur.execute(f"create or replace table {LOAD_SCHEMA}.{REJECTED_TABLE} ({REJECTED_DDL})")
 
     def stage_file(self, local: Path, name: str) -> str:
-        return _write_stage_file(self.stage, self.run_id, name, local)
+        return write_stage_file(self.stage, self.run_id, name, local)
 
     # -- one file
 
