@@ -73,6 +73,9 @@ def stable_port(host: str = "127.0.0.1") -> int:
     """
     port = 20000 + int(hashlib.sha1(os.getcwd().encode()).hexdigest(), 16) % 20000
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        # As the server binds (uvicorn sets SO_REUSEADDR): the previous run's connections,
+        # left in TIME_WAIT on this port, must not push every second run to another port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

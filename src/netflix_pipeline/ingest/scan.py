@@ -17,8 +17,9 @@ kept records not at all, so::
 The added shift is a step function of ``k`` that only changes after the few records that are set
 aside or hold newlines, so it is evaluated while streaming (a search tree of ``case``
 expressions; an as-of join when there are very many steps). Blank lines between records, which
-DuckDB skips without a trace, are located by a second (Python ``csv``) pass when the byte pass
-saw an empty line. The last line the records reach is checked against the file's own count.
+DuckDB skips without a trace, are located by a second (Python ``csv``) pass when the records
+span fewer lines than the file has. The last line the records reach is checked against the
+file's own count.
 """
 
 from __future__ import annotations
@@ -125,18 +126,17 @@ class StructuralPass:
         started = time.monotonic()
         try:
             self._read()
-            # DuckDB skips blank lines without a trace: where the byte pass saw one, a second
-            # pass finds them (a blank line inside a quoted field is no blank line).
-            blanks = _blank_lines(self.local) if self.shape.blank_lines else []
-            self._number(blanks)
-            end = self._last_line()
-            if end != self.shape.lines and not self.shape.blank_lines:
+            self._number([])
+            blanks: list[int] = []
+            if self._record_lines() != self.shape.lines:
+                # DuckDB skips blank lines without a trace; they show as records that span
+                # fewer lines than the file has, and a second pass finds them (a blank line
+                # inside a quoted field is no blank line).
                 blanks = _blank_lines(self.local)
                 if blanks:
                     self._number(blanks)
-                    end = self._last_line()
-            if blanks:
-                logger.info("%s: %d blank line(s) skipped", self.uri, len(blanks))
+                    logger.info("%s: %d blank line(s) skipped", self.uri, len(blanks))
+            end = self._last_line()
             if end != self.shape.lines:
                 end = self._unterminated_to_end(end)
             if end != self.shape.lines:
@@ -309,6 +309,14 @@ class StructuralPass:
             f"({self._kept_lines_sql(f'where k = {self.records - 1}')})"
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else (1, 0)
+
+    def _record_lines(self) -> int:
+        """The lines that the header and the records span: the file's, when it has no blank."""
+        kept_nl = self.con.execute("select coalesce(max(cum_nl), 0) from kept_nl").fetchone()[0]
+        rejected, rejected_nl = self.con.execute(
+            "select count(*), coalesce(sum(nl), 0) from rej_lines"
+        ).fetchone()
+        return int(1 + self.records + kept_nl + rejected + rejected_nl)
 
     def _last_line(self) -> int:
         """The last physical line that the records cover."""

@@ -45,7 +45,6 @@ class FileShape:
     lines: int  # physical lines up to the last one that is not blank (header = line 1)
     size: int
     quoted: bool  # holds a quote character (else no field can hold a newline)
-    blank_lines: bool = False  # may hold blank lines before its last record
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,41 +192,37 @@ def _encoding_error(
     )
 
 
-def _blank_runs(data: bytes) -> int:
-    return data.count(b"\n\n") + data.count(b"\n\r\n")
-
-
-def _count_lines(local: Path, uri: str) -> tuple[int, int, bool, bool]:
+def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
     """One pass over the bytes: checks UTF-8 and counts lines.
 
-    Returns (newlines, newlines of the trailing blank lines, any quote character, any blank
-    line before the trailing ones — or an empty line inside a quoted field).
+    Returns (newlines, newlines of the trailing blank lines, any quote character). Only the
+    chunks that are not pure ASCII are decoded, and only single bytes are searched for: the
+    pass runs at the speed of reading the file. Blank lines between records are not looked for
+    here: they show as a mismatch between the records' last line and this count
+    (:mod:`.scan`).
     """
     newlines = 0
     quoted = False
-    blank_runs = 0
     offset = 0  # file offset of data[0]
     pending = b""
-    previous = b""  # the last bytes of the previous chunk, for runs across chunks
     with local.open("rb") as fh:
         while True:
             chunk = fh.read(CHUNK)
-            data = pending + chunk
+            data = pending + chunk if pending else chunk
             final = not chunk
-            try:
-                _, consumed = codecs.utf_8_decode(data, "strict", final)
-            except UnicodeDecodeError as exc:
-                before = newlines + data[: exc.start].count(b"\n")
-                raise _encoding_error(
-                    uri, local, offset + exc.start, before, data[exc.start : exc.start + 4]
-                ) from None
-            done = data[:consumed]
+            if data.isascii():
+                consumed = len(data)
+            else:
+                try:
+                    _, consumed = codecs.utf_8_decode(data, "strict", final)
+                except UnicodeDecodeError as exc:
+                    before = newlines + data[: exc.start].count(b"\n")
+                    raise _encoding_error(
+                        uri, local, offset + exc.start, before, data[exc.start : exc.start + 4]
+                    ) from None
+            done = data[:consumed] if consumed < len(data) else data
             newlines += done.count(b"\n")
             quoted = quoted or b'"' in done
-            edge = previous + done[:2]
-            blank_runs += _blank_runs(done) + _blank_runs(edge) - _blank_runs(previous)
-            blank_runs -= _blank_runs(done[:2])
-            previous = (previous + done)[-2:]
             offset += consumed
             pending = data[consumed:]
             if final:
@@ -236,8 +231,7 @@ def _count_lines(local: Path, uri: str) -> tuple[int, int, bool, bool]:
         tail = fh.read()
     stripped = tail.rstrip(b"\r\n")
     trailing = tail[len(stripped) :]
-    inner_blanks = blank_runs > _blank_runs(stripped[-1:] + trailing)
-    return newlines, trailing.count(b"\n"), quoted, inner_blanks
+    return newlines, trailing.count(b"\n"), quoted
 
 
 def read_header(local: Path, uri: str) -> list[str]:
@@ -285,7 +279,7 @@ def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
     )
     if size == 0:
         raise RawFileError(empty)
-    newlines, trailing, quoted, blanks = _count_lines(local, uri)
+    newlines, trailing, quoted = _count_lines(local, uri)
     lines = newlines - trailing + 1
     header = read_header(local, uri)
     if not any(header):
@@ -296,7 +290,7 @@ def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
             f"{uri}: the file has a header but no data rows; expected at least one row "
             f"(an empty export would empty {contract.table})."
         )
-    return FileShape(header=header, lines=lines, size=size, quoted=quoted, blank_lines=blanks)
+    return FileShape(header=header, lines=lines, size=size, quoted=quoted)
 
 
 # ---------------------------------------------------------------------------------------------
