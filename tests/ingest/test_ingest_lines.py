@@ -6,6 +6,7 @@ quoted fields (of kept and of rejected records) and blank lines move later recor
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -50,11 +51,20 @@ def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
         "\r\n\r\n"  # trailing blank lines
     ).encode()
     item, kept, rejects = land(tmp_path, data)
+    # typed as they land; a faulty value is null and its row keeps its reasons and its text
     assert [(r["_LINE_NUMBER"], r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
-        (2, "1", "2", "4.0\r\nsecond line"),
-        (8, "4", "comma, inside", "3.5"),
-        (10, "5", None, None),
+        (2, 1, 2, None),
+        (8, 4, None, Decimal("3.5")),
+        (10, 5, None, None),
     ]
+    assert [(r["_REASON_KIND"], r["_RAW_LINE"]) for r in kept] == [
+        (RATINGS.column("rating").expectation, '1,2,"4.0\r\nsecond line",5'),
+        (RATINGS.column("movieId").expectation, '4,"comma, inside",3.5,8'),
+        (RATINGS.column("movieId").expectation, "5,,,"),
+    ]
+    assert kept[0]["_REASON"] == (
+        "rating: expected a rating from 0.5 to 5.0 in steps of 0.5, got '4.0\r\nsecond line'"
+    )
     assert [(r["LINE_NUMBER"], r["REASON"], r["RAW_LINE"]) for r in rejects] == [
         (4, "wrong number of columns: expected 4, found 2", "2,x"),
         (5, "wrong number of columns: expected 4, found 5", '3,"multi\nline\nrecord",7,9,10'),
@@ -93,11 +103,11 @@ def test_extra_columns_keep_the_record_text_for_rejects(tmp_path):
     assert [(r["_LINE_NUMBER"], r["TMDB_ID"], r["_RAW_LINE"]) for r in kept] == [
         (
             2,
-            "862",
+            862,
             '862,Toy Story,"A toy,\nalive",1995-10-30,30000000,373554033.0,'
             "[{'id': 16}],7.7,5415.0,",
         ),
-        (4, "863", "863,Jumanji,plain,1995-12-15,65000000,262797249.0,[],6.9,2413.0,http://x"),
+        (4, 863, "863,Jumanji,plain,1995-12-15,65000000,262797249.0,[],6.9,2413.0,http://x"),
     ]
 
 
@@ -131,13 +141,18 @@ def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom):
         record = ",".join(field(f) for f in fields)
         # DuckDB tolerates empty fields after the last column (a trailing comma): nothing is lost
         if len(fields) == 4 or (len(fields) > 4 and not any(fields[4:])):
-            expected_kept.append((line, [f or None for f in fields[:4]]))
+            expected_kept.append((line, ",".join(field(f) for f in fields[:4])))
         else:
             expected_rejected.append((line, record))
         text += record + end + end * blanks_after
     item, kept, rejects = land(tmp_path, text.encode())
-    values = ("USER_ID", "MOVIE_ID", "RATING", "RATED_AT_EPOCH")
-    assert [(r["_LINE_NUMBER"], [r[v] for v in values]) for r in kept] == expected_kept
+    assert [r["_LINE_NUMBER"] for r in kept] == [line for line, _ in expected_kept]
+    # a faulty row keeps its record's text, as a reader sees it
+    assert [(r["_LINE_NUMBER"], r["_RAW_LINE"]) for r in kept if r["_REASON"]] == [
+        (line, record)
+        for (line, record), r in zip(expected_kept, kept, strict=True)
+        if r["_REASON"]
+    ]
     assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
         (line, record.strip("\r\n")) for line, record in expected_rejected
     ]

@@ -1,11 +1,11 @@
 """Bulk load of scanned raw files into the warehouse: stage, COPY INTO, check, publish.
 
-For each file the landed text goes to a scratch table ``RAW_LOAD.<T>__LANDING`` with one
-``COPY INTO`` from a stage (a ``file://`` folder on the emulator, an S3 prefix behind an external
-stage in production: the same SQL). One statement casts every value, applies the contract's checks
-and ranks duplicate keys into ``RAW_LOAD.<T>`` (:func:`.sql.checked_table_sql`): typed rows, each
-with its reason when it is faulty. The faulty ones are copied to ``RAW_LOAD.REJECTED_ROWS`` with
-the malformed records of the structural pass. Nothing passes through Python but counts.
+Each landed file (typed rows, each with its reasons when faulty: :mod:`.scan`) goes to the scratch
+table ``RAW_LOAD.<T>`` with one ``COPY INTO`` from a stage (a ``file://`` folder on the emulator,
+an S3 prefix behind an external stage in production: the same SQL). A file with a key lands in
+``RAW_LOAD.<T>__LANDING`` first, and one statement ranks its keys into ``RAW_LOAD.<T>``
+(:func:`.sql.keyed_table_sql`). The faulty rows are copied to ``RAW_LOAD.REJECTED_ROWS`` with the
+malformed records of the structural pass. Nothing passes through Python but counts.
 
 Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
 ``RAW.REJECTED_ROWS`` replaced, all together, by DML inside one transaction (``delete`` +
@@ -31,7 +31,7 @@ from .scan import ScannedFile
 from .sql import (
     REJECTED_COLUMNS,
     REJECTED_DDL,
-    checked_table_sql,
+    keyed_table_sql,
     landing_ddl,
     quote,
     raw_table_columns,
@@ -225,17 +225,20 @@ class RawTableLoader:
     # -- one file
 
     def load_file(self, cur, item: ScannedFile) -> dict:
-        """Land, check and type one file into ``RAW_LOAD``; raise when it rejects too much."""
+        """Land one file into ``RAW_LOAD``, rank its keys; raise when it rejects too much."""
         c = item.contract
         started = time.monotonic()
-        landing = f"{LOAD_SCHEMA}.{c.table}__LANDING"
         checked = f"{LOAD_SCHEMA}.{c.table}"
-        cur.execute(f"create or replace table {landing} ({landing_ddl(c, item.raw_line_landed)})")
+        # A file without a key is checked as it lands; one with a key lands beside and has
+        # its duplicates found in a second table.
+        landing = f"{checked}__LANDING" if c.key else checked
+        cur.execute(f"create or replace table {landing} ({landing_ddl(c)})")
         if item.records:
             relative = self.stage_file(item.landed, f"{c.name}.parquet")
             copy_from_stage(cur, landing, self.stage, relative, item.records)
-        cur.execute(checked_table_sql(c, landing, checked, raw_line_landed=item.raw_line_landed))
-        cur.execute(f"drop table if exists {landing}")
+        if c.key:
+            cur.execute(keyed_table_sql(c, landing, checked))
+            cur.execute(f"drop table if exists {landing}")
         cur.execute(
             f"insert into {LOAD_SCHEMA}.{REJECTED_TABLE} ({', '.join(REJECTED_COLUMNS)}) "
             f"select {quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
@@ -247,10 +250,11 @@ class RawTableLoader:
                 cur, f"{LOAD_SCHEMA}.{REJECTED_TABLE}", self.stage, relative, item.rejected
             )
         counts = cur.execute(
-            f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} group by 1"
+            f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} "
+            "where _REASON_KIND is not null group by 1"
         ).fetchall()
-        loaded = sum(int(rows) for kind, rows, _ in counts if kind is None)
-        value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts if kind}
+        value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts}
+        loaded = item.records - sum(rows for rows, _ in value_kinds.values())
         kinds = _merge_kinds(item.reject_kinds, value_kinds)
         value_rejects = sum(rows for rows, _ in value_kinds.values())
         rejected = value_rejects + item.rejected

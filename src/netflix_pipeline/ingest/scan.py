@@ -1,9 +1,10 @@
-"""The structural pass over one raw CSV file: records as text, malformed records set aside.
+"""The structural pass over one raw CSV file: records typed and checked, malformed ones set aside.
 
 DuckDB's CSV reader (multi-threaded, streaming, memory bounded by ``memory_limit``) parses the
 quoting, byte-order mark and CRLF line ends, and sets aside every record with the wrong number of
-columns or broken quoting. The records it keeps are written, still as text, to a Parquet file with
-the physical line number of each; the warehouse casts and checks the values
+columns or broken quoting. The records it keeps are typed and checked against the contract as
+they stream by (:func:`.sql.value_checks`: each faulty row keeps its reasons and its text), and
+written to a Parquet file with the physical line number of each, which the warehouse loads
 (:mod:`netflix_pipeline.ingest.load`). The malformed records go to a second Parquet file in the
 shape of ``REJECTED_ROWS``.
 
@@ -35,7 +36,7 @@ import duckdb
 
 from .contracts import FileContract
 from .source import FileShape, RawFileError
-from .sql import DATE, csv_record, quote
+from .sql import DATE, csv_record, quote, value_checks
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +46,16 @@ MAX_CASE_POINTS = 256
 
 @dataclass
 class ScannedFile:
-    """A raw file that passed the file-level checks, landed as text with line numbers."""
+    """A raw file that passed the file-level checks, landed typed with line numbers."""
 
     contract: FileContract
     uri: str
-    landed: Path | None = None  # Parquet: _LINE_NUMBER, the contract's columns[, _RAW_LINE]
+    landed: Path | None = None  # Parquet in the shape of .sql.landing_ddl
     rejects: Path | None = None  # Parquet: SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE
     records: int = 0  # records landed
     rejected: int = 0  # malformed records set aside
     rejected_lines: int = 0  # physical lines those records span
     reject_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind: (rows, line)
-    raw_line_landed: bool = False
     seconds: float = 0.0
 
     @property
@@ -116,11 +116,8 @@ class StructuralPass:
         self.records = 0
         # DuckDB names the columns by position (c0, c1, ...): headers need no quoting.
         self.positions = [shape.header.index(c.source) for c in contract.columns]
-        # A file with more columns than the contract's (TMDB metadata) keeps each record's
-        # text for its reject rows; otherwise the warehouse renders it from the columns.
-        self.raw_line_landed = list(shape.header) != list(contract.required_columns)
         self.cols = ", ".join(c.target for c in contract.columns)
-        self.extra = ", _RAW_LINE" if self.raw_line_landed else ""
+        self.extra = ", _REASON, _REASON_KIND, _RAW_LINE"
 
     def run(self) -> ScannedFile:
         started = time.monotonic()
@@ -167,19 +164,31 @@ class StructuralPass:
         )
 
     def _read(self) -> None:
-        """First pass: records as text plus the newlines they hold; the set-aside records."""
+        """First pass: typed values, their faults and the newlines the records hold; the
+        records set aside."""
         n = len(self.shape.header)
-        picked = ", ".join(
-            f"c{p} as {c.target}"
-            for p, c in zip(self.positions, self.contract.columns, strict=True)
+        fields = [f"c{i}" for i in range(n)]
+        checks = value_checks(
+            self.contract,
+            {c.target: f"c{p}" for p, c in zip(self.positions, self.contract.columns, strict=True)},
         )
-        nl = " + ".join(_nl(f"c{i}") for i in range(n)) if self.shape.quoted else "0"
-        raw = ""
-        if self.raw_line_landed:
-            raw = f", {csv_record([f'c{i}' for i in range(n)])} as _RAW_LINE"
+        nl = " + ".join(_nl(f) for f in fields) if self.shape.quoted else "0"
+        # The record's text, for the reasons of the faulty rows; and for every row of a file
+        # with a key, whose duplicates only the warehouse finds.
+        record = csv_record(fields)
+        raw = record if self.contract.key else f"case when {checks.any_bad} then {record} end"
         self.con.execute(
-            f"copy (select {picked}, ({nl})::integer as _NL{raw} from {self._reader()}) "
-            f"to {quote(str(self.first))} (format parquet, compression snappy)"
+            f"""
+            copy (
+                select {self.cols},
+                       cast(case when {checks.any_bad} then {checks.reason} end as varchar)
+                           as _REASON,
+                       cast({checks.kind} as varchar) as _REASON_KIND,
+                       cast({raw} as varchar) as _RAW_LINE,
+                       ({nl})::integer as _NL
+                from (select {", ".join(fields)}, {", ".join(checks.typed)} from {self._reader()})
+            ) to {quote(str(self.first))} (format parquet, compression snappy)
+            """
         )
         self.con.execute(
             r"""
@@ -422,7 +431,6 @@ class StructuralPass:
             rejected=int(rejected),
             rejected_lines=int(lines),
             reject_kinds=kinds,
-            raw_line_landed=self.raw_line_landed,
             seconds=seconds,
         )
 
@@ -436,7 +444,7 @@ def structural_pass(
     duckdb_config: dict | None = None,
     discard_source: bool = False,
 ) -> ScannedFile:
-    """Parse one file, set aside malformed records, land the rest as text with line numbers.
+    """Parse one file, set aside malformed records, land the rest typed with line numbers.
 
     Both the intermediate and the landed files use Snappy: several times faster to write than
     zstd here, and read by every warehouse. ``discard_source`` deletes the CSV file as

@@ -1,8 +1,10 @@
-"""SQL that applies the contracts where the data is.
+"""SQL that applies the contracts.
 
-Kinds of value (:mod:`.contracts`) become Snowflake SQL: a typed expression and the condition
-under which a landed text value is a fault. One statement per file turns the landed text into
-typed rows plus a reason per faulty row; it runs as is on Snowflake and on the emulator.
+Kinds of value (:mod:`.contracts`) become DuckDB SQL for the structural pass, which reads every
+byte of a file anyway: a typed expression and the condition under which a text value is a
+fault, evaluated while the file streams by, so only typed values (and the text of faulty rows)
+travel to the warehouse. What needs every row of a file at once — the first row of each key —
+is Snowflake SQL that runs in the warehouse, as is on Snowflake and on the emulator.
 """
 
 from __future__ import annotations
@@ -50,33 +52,52 @@ class ColumnCheck:
     bad: str  # true when the landed value breaks the contract
 
 
-def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnCheck:
-    """Typed expression and fault condition for the landed text value ``v`` of one column.
+MAX_INTEGER = 10**18 - 1
+# Ratings as exports write them: each matches RATING and casts to the value it reads as.
+CANONICAL_RATINGS = tuple(f"{h // 2}.{5 * (h % 2)}" for h in range(11)) + tuple("012345")
 
-    ``bad`` refers to the typed value as ``typed_ref`` (a column that holds it) when given,
-    which keeps the checking statement short; else it repeats the typed expression.
+
+def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnCheck:
+    """DuckDB SQL: the typed value of the text ``v`` of one column, and when it is a fault.
+
+    A value is valid when its trimmed text matches the kind's pattern (and then casts). The
+    patterns cost a regular expression per value; the bulky kinds (ids, epochs, ratings) first
+    try a fast path that only accepts text the pattern would accept — an integer whose own
+    rendering is the text, a rating spelt as exports spell it — and fall back to the pattern
+    for the rest, so the result is the pattern's either way.
+
+    ``bad`` refers to the typed value as ``typed_ref`` (a column that holds it) when given.
     """
     t = f"trim({v})"
     present = f"({v} is not null and {t} <> '')"
 
     def when(pattern: str, expr: str) -> str:
-        return f"iff(regexp_like({t}, '{pattern}'), {expr}, null)"
+        return f"if(regexp_full_match({t}, '{pattern}'), {expr}, null)"
 
     kind = col.kind
     if kind in ("id", "optional_id", "epoch"):
-        typed = when(INTEGER, f"try_cast({t} as bigint)")
+        fast = f"try_cast({v} as bigint)"
+        typed = (
+            f"case when {fast} between 0 and {MAX_INTEGER} and cast({fast} as varchar) = {v} "
+            f"then {fast} when regexp_full_match({t}, '{INTEGER}') "
+            f"then try_cast({t} as bigint) end"
+        )
     elif kind == "rating":
-        typed = when(RATING, f"try_cast({t} as number(2, 1))")
+        spelt = ", ".join(quote(r) for r in CANONICAL_RATINGS)
+        typed = (
+            f"case when {v} in ({spelt}) then cast({v} as decimal(2, 1)) "
+            f"when regexp_full_match({t}, '{RATING}') then try_cast({t} as decimal(2, 1)) end"
+        )
     elif kind == "money":
-        typed = when(DECIMAL, f"try_to_double({t})")
+        typed = when(DECIMAL, f"try_cast({t} as double)")
     elif kind == "count":
-        number = when(DECIMAL, f"try_to_double({t})")
+        number = when(DECIMAL, f"try_cast({t} as double)")
         whole = f"{number} = floor({number}) and {number} < 1e18"
-        typed = f"iff({whole}, cast({number} as bigint), null)"
+        typed = f"if({whole}, cast({number} as bigint), null)"
     elif kind == "number":
-        typed = when(f"[+-]?{DECIMAL}", f"try_to_double({t})")
+        typed = when(f"[+-]?{DECIMAL}", f"try_cast({t} as double)")
     elif kind == "date":
-        typed = when(PLAUSIBLE_DATE, f"try_to_date({t}, 'YYYY-MM-DD')")
+        typed = when(PLAUSIBLE_DATE, f"try_cast({t} as date)")
     else:
         return ColumnCheck(v, "false")
     x = typed_ref or typed
@@ -93,6 +114,59 @@ def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnChe
     return ColumnCheck(typed, bad)
 
 
+def _got(v: str) -> str:
+    return f"coalesce('''' || left({v}, 80) || '''', 'nothing')"
+
+
+@dataclass(frozen=True)
+class ValueChecks:
+    """DuckDB SQL over one record's text fields: typed values and the faults among them."""
+
+    typed: list[str]  # "<expr> as TARGET", one per contract column
+    any_bad: str  # true when some value is faulty
+    reason: str  # every fault, "; "-separated (meaningful where any_bad)
+    kind: str  # the first fault, without the value (for counting)
+
+
+def value_checks(contract: FileContract, field: dict[str, str]) -> ValueChecks:
+    """The checks of a contract's columns; ``field`` maps a target to its text field.
+
+    ``typed`` belongs in an inner select that also passes the text fields through; the other
+    expressions refer to both by name, in the select around it.
+    """
+    typed, bads, reasons, kinds = [], [], [], []
+    shifted = None
+    for col in contract.columns:
+        v = field[col.target]
+        typed.append(f"{column_check(col, v).typed} as {col.target}")
+        bad = column_check(col, v, typed_ref=col.target).bad
+        if bad == "false":
+            continue
+        bads.append(bad)
+        if col.source == contract.key:
+            # Kaggle's malformed rows: a broken field shifts the columns so that the id holds
+            # the release date; the faults of the other columns follow from it.
+            shifted = (
+                f"({bad} and regexp_full_match(trim({v}), '{DATE}'))",
+                f"'shifted row: {col.source} holds the date ' || {_got(v)} "
+                f"|| ' where {col.source} belongs (a broken field shifts the columns)'",
+            )
+        reasons.append(f"if({bad}, '; ' || {quote(col.expectation + ', got ')} || {_got(v)}, '')")
+        kinds.append(f"when {bad} then {quote(col.expectation)}")
+    if not bads:
+        return ValueChecks(typed, "false", "null", "null")
+    reason = f"nullif(substr({' || '.join(reasons)}, 3), '')"
+    kind = f"case {' '.join(kinds)} end"
+    if shifted:
+        reason = f"if({shifted[0]}, {shifted[1]}, {reason})"
+        kind = f"if({shifted[0]}, 'shifted row', {kind})"
+    return ValueChecks(typed, " or ".join(bads), reason, kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snowflake SQL (the warehouse)
+
+
 def raw_table_ddl(contract: FileContract) -> str:
     """Columns of a RAW table: the physical line of each row, then the contract's columns."""
     cols = ", ".join(f"{c.target} {c.sql_type}" for c in contract.columns)
@@ -103,97 +177,42 @@ def raw_table_columns(contract: FileContract) -> list[str]:
     return ["_LINE_NUMBER", *(c.target for c in contract.columns)]
 
 
-def landing_ddl(contract: FileContract, with_raw_line: bool) -> str:
-    """Columns of a landing table: every value still as text, as the file held it."""
-    cols = ", ".join(f"{c.target} varchar" for c in contract.columns)
-    return f"_LINE_NUMBER bigint, {cols}" + (", _RAW_LINE varchar" if with_raw_line else "")
+def landing_ddl(contract: FileContract) -> str:
+    """Columns of a landed file: typed values, the faults of each row and its text if faulty."""
+    return f"{raw_table_ddl(contract)}, _REASON varchar, _REASON_KIND varchar, _RAW_LINE varchar"
 
 
-def _got(v: str) -> str:
-    return f"coalesce('''' || left({v}, 80) || '''', 'nothing')"
+def keyed_table_sql(contract: FileContract, landing: str, checked: str) -> str:
+    """The statement that builds ``checked`` from a landed file whose rows have a key.
 
-
-def checked_table_sql(
-    contract: FileContract, landing: str, checked: str, *, raw_line_landed: bool
-) -> str:
-    """The statement that builds ``checked``: every landed row, typed, with its faults.
-
-    A good row has a null ``_REASON``. A faulty row's ``_REASON`` lists its faults
-    (``; ``-separated), ``_REASON_KIND`` names the first one without the value (for counting)
-    and ``_RAW_LINE`` holds the record as CSV. Of several rows with one key, the first in file
-    order is kept whatever it holds; the later ones are duplicates. Only the typed values are
-    kept for the good rows: the table is no bigger than the RAW table it feeds.
+    Of several rows with one key, the first in file order is kept whatever it holds; the later
+    ones are duplicates, their reason added to the faults of their values. ``_RAW_LINE`` is kept
+    for the faulty rows only: the table is no bigger than the RAW table it feeds.
     """
-    typed_cols, reasons, kinds = [], [], []
-    shifted = None
-    for col in contract.columns:
-        v = f"{col.target}__RAW"
-        check = column_check(col, f"l.{col.target}")
-        typed_cols.append(f"{check.typed} as {col.target}, l.{col.target} as {v}")
-        bad = column_check(col, v, typed_ref=col.target).bad
-        if bad == "false":
-            continue
-        if col.source == contract.key:
-            # Kaggle's malformed rows: a broken field shifts the columns so that the id holds
-            # the release date; the faults of the other columns follow from it.
-            shifted = (
-                f"({bad} and regexp_like(trim({v}), '{DATE}'))",
-                f"'shifted row: {col.source} holds the date ' || {_got(v)} "
-                f"|| ' where {col.source} belongs (a broken field shifts the columns)'",
-            )
-        reasons.append(f"iff({bad}, '; ' || {quote(col.expectation + ', got ')} || {_got(v)}, '')")
-        kinds.append(f"when {bad} then {quote(col.expectation)}")
-    value_reason = f"nullif(substr({' || '.join(reasons)}, 3), '')" if reasons else "null"
-    value_kind = f"case {' '.join(kinds)} end" if kinds else "null"
-    if shifted:
-        value_reason = f"iff({shifted[0]}, {shifted[1]}, {value_reason})"
-        value_kind = f"iff({shifted[0]}, 'shifted row', {value_kind})"
-    landed_line = ", l._RAW_LINE" if raw_line_landed else ""
-    raw_line = (
-        "_RAW_LINE"
-        if raw_line_landed
-        else csv_record([f"{c.target}__RAW" for c in contract.columns])
-    )
-    key = contract.key_column.target if contract.key_column else None
-    if key:
-        ranked = (
-            f"row_number() over (partition by {key} order by _LINE_NUMBER) as _KEY_RANK, "
-            f"min(_LINE_NUMBER) over (partition by {key}) as _KEY_FIRST_LINE"
-        )
-        duplicate = f"{key} is not null and _KEY_RANK > 1"
-        reason_sql = (
-            f"case when {duplicate} then 'duplicate {contract.key} ' || cast({key} as varchar) "
-            "|| ': the row at line ' || cast(_KEY_FIRST_LINE as varchar) "
-            "|| ' has it first and is kept' "
-            "|| iff(_VALUE_REASON is null, '', '; ' || _VALUE_REASON) else _VALUE_REASON end"
-        )
-        kind_sql = f"iff({duplicate}, 'duplicate {contract.key}', _VALUE_KIND)"
-    else:
-        ranked = "1 as _KEY_RANK"
-        reason_sql, kind_sql = "_VALUE_REASON", "_VALUE_KIND"
+    key = contract.key_column.target
     targets = ", ".join(c.target for c in contract.columns)
+    duplicate = f"({key} is not null and _KEY_RANK > 1)"
     return f"""
         create or replace table {checked} as
-        with typed as (
+        with ranked as (
             select
-                l._LINE_NUMBER,
-                {", ".join(typed_cols)}{landed_line}
-            from {landing} as l
-        ),
-        checked as (
-            select *, {value_reason} as _VALUE_REASON, {value_kind} as _VALUE_KIND from typed
-        ),
-        ranked as (
-            select *, {ranked} from checked
-        ),
-        reasoned as (
-            select *, {reason_sql} as _REASON, {kind_sql} as _REASON_KIND from ranked
+                _LINE_NUMBER, {targets}, _REASON as _VALUE_REASON,
+                _REASON_KIND as _VALUE_KIND, _RAW_LINE,
+                row_number() over (partition by {key} order by _LINE_NUMBER) as _KEY_RANK,
+                min(_LINE_NUMBER) over (partition by {key}) as _KEY_FIRST_LINE
+            from {landing}
         )
         select
             _LINE_NUMBER,
             {targets},
-            _REASON,
-            _REASON_KIND,
-            iff(_REASON is null, null, {raw_line}) as _RAW_LINE
-        from reasoned
+            case when {duplicate}
+                then 'duplicate {contract.key} ' || cast({key} as varchar)
+                    || ': the row at line ' || cast(_KEY_FIRST_LINE as varchar)
+                    || ' has it first and is kept'
+                    || iff(_VALUE_REASON is null, '', '; ' || _VALUE_REASON)
+                else _VALUE_REASON
+            end as _REASON,
+            iff({duplicate}, 'duplicate {contract.key}', _VALUE_KIND) as _REASON_KIND,
+            iff({duplicate} or _VALUE_REASON is not null, _RAW_LINE, null) as _RAW_LINE
+        from ranked
     """
