@@ -24,7 +24,7 @@ def scan_raw_files(
     raw_movies_metadata: RawFile,
     ingest: dict,
 ) -> list[ScannedFile]:
-    """Check every raw file, then land each as text with line numbers.
+    """Check every raw file, then land each, typed and checked, with line numbers.
 
     Raises before the warehouse is touched when a file is unusable, or when its malformed
     records alone exceed ``ingest.max_reject_rate``.
