@@ -198,8 +198,7 @@ def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
     Returns (newlines, newlines of the trailing blank lines, any quote character). Only the
     chunks that are not pure ASCII are decoded, and only single bytes are searched for: the
     pass runs at the speed of reading the file. Blank lines between records are not looked for
-    here: they show as a mismatch between the records' last line and this count
-    (:mod:`.scan`).
+    here: they show as fewer lines spanned by the records than this count (:mod:`.scan`).
     """
     newlines = 0
     quoted = False
