@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, project_copy
 
-from netflix_pipeline.dbt_runner import DbtBuildError, DbtCrashError, run_dbt
+from netflix_pipeline.dbt_runner import DbtBuildError, DbtCrashError, preparse, run_dbt
 from netflix_pipeline.ingest.contracts import CONTRACTS
 
 PLANTED = Path(__file__).parent / "pipelines" / "transform"
@@ -178,6 +179,29 @@ def test_a_broken_profile_is_reported_as_a_crash(tmp_path):
     assert not isinstance(err.value, DbtBuildError)
     assert "crashed (exit code 2)" in str(err.value)
     assert "profile" in str(err.value).lower()
+
+
+def test_a_preparsed_manifest_serves_the_commands_with_the_same_setup(tmp_path, caplog):
+    """The worker parses once; commands with the same project, target and environment start
+    from that manifest (so they do not see a file edited since), others parse afresh."""
+    project = dbt_copy(tmp_path)
+    env = {k: "" for k in os.environ if k.startswith("SNOWFLAKE_")}
+    where = {"project_dir": project, "target": "local", "target_path": tmp_path / "target"}
+    ls = ["ls", "--select", "stg_movielens__tags", "--output", "json", "--output-keys", "raw_code"]
+
+    def listed(command_env: dict) -> str:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="dbt"):
+            run_dbt(ls, **where, env=command_env).raise_for_failures()
+        return "\n".join(r.getMessage() for r in caplog.records if r.name == "dbt")
+
+    preparse(**where, env=env)
+    assert "raw_code" in listed(env)  # the parse in the background is over by now
+    model = project / "models" / "staging" / "movielens" / "stg_movielens__tags.sql"
+    model.write_text(model.read_text() + "\n-- edited after the parse\n")
+    same = listed(env)
+    assert "raw_code" in same and "edited after the parse" not in same
+    assert "edited after the parse" in listed({**env, "ANOTHER_SETUP": "1"})
 
 
 def test_make_docs_builds_the_site_on_an_empty_emulator(tmp_path, manifest):

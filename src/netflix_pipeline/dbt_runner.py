@@ -7,7 +7,9 @@ then parsing), so the child is a *worker*: ``python -m netflix_pipeline.dbt_runn
 imports dbt once and runs each command it is sent through dbt's documented programmatic entry
 point (``dbtRunner``), one at a time, with the command's own environment and folder, exactly
 as the ``dbt`` CLI would. A run's two ``dbt build`` invocations therefore pay dbt's start-up
-once. It exits when the Kedro process does.
+once, and its parse once too: :func:`preparse`, at the start of a run, has the worker parse the
+project while the files are loaded and keep the manifest for the builds. It exits when the
+Kedro process does, or at the end of a run.
 
 dbt logs JSON lines (``--log-format json``), which are re-logged on the ``dbt`` logger at their
 own level. Afterwards ``run_results.json`` says what each model and test did, and
@@ -234,6 +236,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.owner = os.getpid()
+        self.pending = 0  # preparse answers not read yet
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "netflix_pipeline.dbt_runner", "--serve"],
             stdin=subprocess.PIPE,
@@ -252,17 +255,38 @@ class _Worker:
             worker = cls._current = _Worker()
         return worker
 
-    def run(self, args: list[str], env: Mapping[str, str], cwd: Path) -> Iterator[str | int]:
-        """Send one command; yield dbt's output lines, then its exit code."""
-        request = {"args": args, "env": dict(env), "cwd": str(cwd)}
+    def _send(self, request: dict[str, Any]) -> None:
         try:
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()
         except OSError:
-            pass  # it died: the read below reports how
+            pass  # it died: the next read reports how
+
+    def preparse(self, invocation: Invocation) -> None:
+        """Have the worker parse the project now; its answer is read before the next command."""
+        self._send({**invocation.request(["parse", "--quiet"]), "preparse": True})
+        self.pending += 1
+
+    def _drain(self) -> None:
+        """Read the answers to earlier preparse requests (their output is only for debugging)."""
+        while self.pending:
+            for line in self.proc.stdout:
+                if line.startswith(_DONE):
+                    logger.debug("dbt parse at the start of the run: %s", line[len(_DONE) :])
+                    break
+                logger.debug("dbt parse: %s", line.rstrip("\n"))
+            self.pending -= 1
+
+    def run(self, args: list[str], invocation: Invocation) -> Iterator[str | int]:
+        """Send one command; yield dbt's output lines, then its exit code."""
+        self._drain()
+        self._send(invocation.request(args))
         for line in self.proc.stdout:
             if line.startswith(_DONE):
-                yield int(json.loads(line[len(_DONE) :])["returncode"])
+                done = json.loads(line[len(_DONE) :])
+                if done.get("reused_manifest"):
+                    logger.debug("dbt started from the manifest parsed at the start of the run")
+                yield int(done["returncode"])
                 return
             yield line.rstrip("\n")
         returncode = self.proc.wait()
@@ -300,13 +324,24 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
     import dbt.adapters.snowflake  # noqa: F401  the slow import, done before the first command
     from dbt.cli.main import dbtRunner
 
+    parsed: dict[str, Any] = {}  # manifests by invocation key: parsed once, built from twice
     for line in sys.stdin:
         request = json.loads(line)
+        note: dict[str, bool] = {}
         try:
             os.environ.clear()
             os.environ.update(request["env"])
             os.chdir(request["cwd"])
-            result = dbtRunner().invoke(request["args"])
+            key = request["key"]
+            if request.get("preparse"):
+                parsed.pop(key, None)
+                result = dbtRunner().invoke(request["args"])
+                if result.success and result.result is not None:
+                    parsed[key] = result.result
+                note = {"parsed": key in parsed}
+            else:
+                note = {"reused_manifest": key in parsed}
+                result = dbtRunner(manifest=parsed.get(key)).invoke(request["args"])
             returncode = 0 if result.success else 2 if result.exception is not None else 1
             if result.exception is not None:
                 print(f"Encountered an error: {result.exception}", flush=True)
@@ -314,7 +349,7 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
             print(f"Encountered an error: {exc!r}", flush=True)
             returncode = 2
         sys.stdout.flush()
-        print(_DONE + json.dumps({"returncode": returncode}), flush=True)
+        print(_DONE + json.dumps({"returncode": returncode, **note}), flush=True)
     return 0
 
 
@@ -329,6 +364,79 @@ def target_dir(project_dir: str | Path, target_path: str | Path | None = None) -
     project_dir = Path(project_dir).resolve()
     chosen = target_path or os.environ.get("DBT_TARGET_PATH") or "target"
     return _resolve(chosen, project_dir)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Where and how dbt runs: the project, profile and target flags, the environment."""
+
+    project_dir: Path
+    location: tuple[str, ...]  # --project-dir … --profiles-dir … --target …
+    env: Mapping[str, str]
+    artifacts: Path
+
+    @classmethod
+    def of(
+        cls,
+        project_dir: str | Path,
+        target: str,
+        env: Mapping[str, str] | None = None,
+        profiles_dir: str | Path | None = None,
+        target_path: str | Path | None = None,
+        log_path: str | Path | None = None,
+    ) -> Invocation:
+        project_dir = Path(project_dir).resolve()
+        profiles_dir = Path(
+            profiles_dir or os.environ.get("DBT_PROFILES_DIR") or project_dir
+        ).resolve()
+        location = ("--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir))
+        artifacts = target_dir(project_dir, target_path)
+        run_env = {
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_LOG_FORMAT": "json",
+            "DBT_USE_COLORS": "false",
+            "DBT_TARGET_PATH": str(artifacts),
+            **(env or {}),
+        }
+        if log_path:
+            run_env["DBT_LOG_PATH"] = str(_resolve(log_path, project_dir))
+        return cls(project_dir, (*location, "--target", target), run_env, artifacts)
+
+    @property
+    def key(self) -> str:
+        """Two commands with one key see the same project the same way: one manifest."""
+        return json.dumps([str(self.project_dir), self.location, sorted(self.env.items())])
+
+    def request(self, args: list[str]) -> dict[str, Any]:
+        """The worker's request for ``dbt <args>`` here."""
+        return {
+            "args": [*args, *self.location],
+            "env": dict(self.env),
+            "cwd": str(self.project_dir),
+            "key": self.key,
+        }
+
+
+def preparse(
+    *,
+    project_dir: str | Path,
+    target: str,
+    env: Mapping[str, str] | None = None,
+    profiles_dir: str | Path | None = None,
+    target_path: str | Path | None = None,
+    log_path: str | Path | None = None,
+) -> None:
+    """Parse the project in the worker now, while the run does other work.
+
+    The worker keeps the manifest, and every later command with the same project, target and
+    environment (the run's two builds) starts from it instead of parsing again: the project's
+    files must not change until the worker stops (the end of the run stops it). Returns at
+    once; a failed parse only means that the builds parse, and report, as usual.
+    """
+    invocation = Invocation.of(project_dir, target, env, profiles_dir, target_path, log_path)
+    with _Worker._lock:
+        _Worker.get().preparse(invocation)
 
 
 def run_dbt(
@@ -348,29 +456,9 @@ def run_dbt(
     ``target_path``/``log_path`` default to $DBT_TARGET_PATH/$DBT_LOG_PATH, then to dbt's own
     defaults inside the project, so a read-only image can point both at a writable folder.
     """
-    project_dir = Path(project_dir).resolve()
-    profiles_dir = Path(profiles_dir or os.environ.get("DBT_PROFILES_DIR") or project_dir).resolve()
-    command = [
-        "dbt",
-        *args,
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(profiles_dir),
-        "--target",
-        target,
-    ]
-    artifacts = target_dir(project_dir, target_path)
-    run_env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_LOG_FORMAT": "json",
-        "DBT_USE_COLORS": "false",
-        "DBT_TARGET_PATH": str(artifacts),
-        **(env or {}),
-    }
-    if log_path:
-        run_env["DBT_LOG_PATH"] = str(_resolve(log_path, project_dir))
+    invocation = Invocation.of(project_dir, target, env, profiles_dir, target_path, log_path)
+    command = ["dbt", *args, *invocation.location]
+    artifacts = invocation.artifacts
     results_file = artifacts / "run_results.json"
     results_file.unlink(missing_ok=True)
 
@@ -380,7 +468,7 @@ def run_dbt(
     tail: list[str] = []
     returncode = 2
     with _Worker._lock:
-        for item in _Worker.get().run(command[1:], run_env, project_dir):
+        for item in _Worker.get().run(list(args), invocation):
             if isinstance(item, int):
                 returncode = item
                 continue

@@ -11,17 +11,29 @@ from .warehouse import close_all
 class RunResourcesHooks:
     """Starts the slow resources of a run early, and stops them when the run ends.
 
-    The local Snowflake emulator takes seconds to start and dbt seconds to import: both are
-    started when a run that needs them begins, so that this overlaps the file checks and the
-    load. Failed runs stop them too, so no process outlives its run.
+    The local Snowflake emulator takes seconds to start and dbt seconds to import and parse:
+    all of it starts when a run that needs them begins, so that it overlaps the file checks
+    and the load. Failed runs stop them too, so no process outlives its run.
     """
 
     @hook_impl
     def before_pipeline_run(self, pipeline, catalog) -> None:
-        if "warehouse" in pipeline.datasets():
+        datasets = pipeline.datasets()
+        if "warehouse" in datasets:
             catalog.load("warehouse").start_in_background()
         if any(n.name.startswith("dbt_build_") for n in pipeline.nodes):
             dbt_runner.prestart()
+            if {"warehouse", "params:dbt"} <= datasets:
+                # dbt parses the project while the files are checked and loaded; the builds
+                # start from that manifest (the same arguments and environment as theirs).
+                dbt = catalog.load("params:dbt")
+                dbt_runner.preparse(
+                    project_dir=dbt["project_dir"],
+                    target=dbt["target"],
+                    env=catalog.load("warehouse").dbt_env(wait=False),
+                    target_path=dbt.get("target_path"),
+                    log_path=dbt.get("log_path"),
+                )
 
     @hook_impl
     def after_pipeline_run(self) -> None:

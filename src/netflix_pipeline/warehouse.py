@@ -258,9 +258,16 @@ class Warehouse:
         finally:
             conn.close()
 
-    def dbt_env(self) -> dict[str, str]:
-        """Environment variables that dbt's profile for this warehouse reads."""
-        self.ensure_started()
+    def dbt_env(self, wait: bool = True) -> dict[str, str]:
+        """Environment variables that dbt's profile for this warehouse reads.
+
+        ``wait=False`` does not wait for the emulator to listen (enough for ``dbt parse``,
+        which connects to nothing); it is spawned if it was not, so its port is known.
+        """
+        if wait:
+            self.ensure_started()
+        else:
+            self.start_in_background()
         env = {"SNOWFLAKE_DATABASE": self.database}
         if self.emulator is not None:
             host, port = self.emulator.host, str(self.emulator.port)

@@ -172,8 +172,10 @@ class FakeWorker:
         self.returncode, self.results, self.lines = returncode, results, lines
         self.requests: list[tuple[list[str], dict, Path]] = []
 
-    def run(self, args, env, cwd):
-        self.requests.append((args, dict(env), cwd))
+    def run(self, args, invocation):
+        request = invocation.request(args)  # what goes down the pipe to the worker
+        env = request["env"]
+        self.requests.append((request["args"], env, Path(request["cwd"])))
         target = Path(env["DBT_TARGET_PATH"])
         target.mkdir(parents=True, exist_ok=True)
         if self.results is not None:
