@@ -18,6 +18,8 @@ same tables.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 import uuid
 from dataclasses import dataclass, fields
@@ -28,6 +30,7 @@ import fsspec
 from ..warehouse import Warehouse
 from .contracts import FileContract
 from .scan import ScannedFile
+from .source import is_remote
 from .sql import (
     REJECTED_COLUMNS,
     REJECTED_DDL,
@@ -86,11 +89,21 @@ def stage_url(stage: StageSettings) -> str:
 
 
 def write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
-    """Copy a local file to the stage location; returns its path relative to the stage."""
+    """Put a local file at the stage location; returns its path relative to the stage.
+
+    A stage on the local disk gets a hard link (no copy of a file of hundreds of megabytes)
+    where the file system allows one; S3 gets an upload.
+    """
     relative = f"{run_id}/{name}"
     fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{relative}")
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    fs.put_file(str(local), path)
+    if is_remote(fs):
+        fs.put_file(str(local), path)
+        return relative
+    try:
+        os.link(local, path)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(local, path)
     return relative
 
 
@@ -293,15 +306,14 @@ class RawTableLoader:
         """RAW tables in the shape of their contract, before the transaction (DDL commits)."""
         wanted = {c.table: (raw_table_ddl(c), raw_table_columns(c)) for c in contracts}
         wanted[REJECTED_TABLE] = (REJECTED_DDL, list(REJECTED_COLUMNS))
+        existing: dict[str, list[str]] = {}
+        for table, column in cur.execute(
+            f"select table_name, column_name from {self.warehouse.database}.information_schema."
+            f"columns where table_schema = '{RAW_SCHEMA}' order by table_name, ordinal_position"
+        ).fetchall():
+            existing.setdefault(table.upper(), []).append(column.upper())
         for table, (ddl, columns) in wanted.items():
-            found = [
-                row[0].upper()
-                for row in cur.execute(
-                    f"select column_name from {self.warehouse.database}.information_schema.columns "
-                    f"where table_schema = '{RAW_SCHEMA}' and table_name = '{table}' "
-                    "order by ordinal_position"
-                ).fetchall()
-            ]
+            found = existing.get(table, [])
             if found == [c.upper() for c in columns]:
                 continue
             if found:
