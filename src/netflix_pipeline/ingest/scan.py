@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -177,7 +178,7 @@ class StructuralPass:
         # with a key, whose duplicates only the warehouse finds.
         record = csv_record(fields)
         raw = record if self.contract.key else f"case when {checks.any_bad} then {record} end"
-        self.con.execute(
+        self._copy_in_file_order(
             f"""
             copy (
                 select {self.cols},
@@ -318,6 +319,20 @@ class StructuralPass:
             f"({self._kept_lines_sql(f'where k = {self.records - 1}')})"
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else (1, 0)
+
+    def _copy_in_file_order(self, copy: str) -> None:
+        """Run a ``copy … to`` whose rows must stay in file order (their positions number
+        the lines). DuckDB keeps the order only in a plan it can write batch by batch; any
+        other plan (an expression planned as a join, say) would number lines wrongly, so it
+        is refused rather than run."""
+        plan = "".join(row[1] for row in self.con.execute(f"explain {copy}").fetchall())
+        if "BATCHCOPYTOFILE" not in re.sub(r"[\s_]", "", plan).upper():
+            raise RuntimeError(
+                f"{self.uri}: DuckDB would not keep the records in file order for this contract "
+                f"({self.contract.name}), so the line numbers would be wrong; its plan was:\n"
+                f"{plan}"
+            )
+        self.con.execute(copy)
 
     def _record_lines(self) -> int:
         """The lines that the header and the records span: the file's, when it has no blank."""
