@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 dbt_logger = logging.getLogger("dbt")
 
 FAILED_STATUSES = ("error", "fail", "runtime error")
-WORKER_NICENESS = 10
 # dbt events that only announce work; their result line follows.
 _QUIET_EVENTS = {"LogStartLine", "LogHookStartLine", "NodeStart", "Formatting"}
 _LEVELS = {
@@ -222,11 +221,6 @@ def _describe_failure(r: DbtResult) -> str:
     return f"  - {kind} {r.name}{about}: {r.status}: {message}"
 
 
-def _lower_priority() -> None:  # pragma: no cover - runs in the child
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
-
-
 _DONE = "\x1edbt-worker-done "  # the worker's last line for a command: its exit code
 
 
@@ -251,10 +245,6 @@ class _Worker:
             text=True,
             bufsize=1,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            # It starts with the run and imports dbt while the files are scanned; at a lower
-            # priority, that takes only what the scan leaves of the CPU. Later it mostly waits
-            # for the warehouse, so the builds lose nothing to it.
-            preexec_fn=_lower_priority if hasattr(os, "nice") else None,
         )
 
     @classmethod
