@@ -1,9 +1,10 @@
 """The value checks of the structural pass: fast paths that agree with the patterns, and records
 that stay in file order (their positions number the lines).
 
-The bulky kinds (ids, epochs, ratings) are typed through a fast path before their pattern; the
-property here is that the typed value is exactly the pattern's (the trimmed text matches, then
-casts) for any text, including the forms DuckDB's own casts accept and the contract does not.
+The integer kinds (ids, epochs) are typed through a fast path before their pattern, ratings by
+their pattern alone; the property here is that the typed value is exactly the pattern's (the
+trimmed text matches, then casts) for any text, including the forms DuckDB's own casts accept and
+the contract does not.
 """
 
 from __future__ import annotations
