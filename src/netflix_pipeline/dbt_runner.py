@@ -324,7 +324,8 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
     import dbt.adapters.snowflake  # noqa: F401  the slow import, done before the first command
     from dbt.cli.main import dbtRunner
 
-    parsed: dict[str, Any] = {}  # manifests by invocation key: parsed once, built from twice
+    # manifests by project location, with the environment they were parsed in
+    parsed: dict[str, tuple[Any, dict[str, str]]] = {}
     for line in sys.stdin:
         request = json.loads(line)
         note: dict[str, bool] = {}
@@ -337,11 +338,12 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
                 parsed.pop(key, None)
                 result = dbtRunner().invoke(request["args"])
                 if result.success and result.result is not None:
-                    parsed[key] = result.result
+                    parsed[key] = (result.result, dict(request["env"]))
                 note = {"parsed": key in parsed}
             else:
-                note = {"reused_manifest": key in parsed}
-                result = dbtRunner(manifest=parsed.get(key)).invoke(request["args"])
+                manifest = _reusable(parsed.get(key), request["env"])
+                note = {"reused_manifest": manifest is not None}
+                result = dbtRunner(manifest=manifest).invoke(request["args"])
             returncode = 0 if result.success else 2 if result.exception is not None else 1
             if result.exception is not None:
                 print(f"Encountered an error: {result.exception}", flush=True)
@@ -351,6 +353,21 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
         sys.stdout.flush()
         print(_DONE + json.dumps({"returncode": returncode, **note}), flush=True)
     return 0
+
+
+def _reusable(entry: tuple[Any, dict[str, str]] | None, env: Mapping[str, str]) -> Any | None:
+    """The manifest parsed earlier, if the environment still says what dbt read from it.
+
+    That is every variable the project's files read (``env_var``, which dbt records in the
+    manifest) and every ``DBT_*`` and ``SNOWFLAKE_*`` variable (flags, profile); the rest of
+    the environment (a library's setting made since) does not matter to the manifest.
+    """
+    if entry is None:
+        return None
+    manifest, parsed_env = entry
+    names = set(getattr(manifest, "env_vars", None) or {})
+    names |= {n for n in {*parsed_env, *env} if n.startswith(("DBT_", "SNOWFLAKE_"))}
+    return manifest if all(parsed_env.get(n) == env.get(n) for n in names) else None
 
 
 def _resolve(path: str | Path, base: Path) -> Path:
@@ -405,8 +422,9 @@ class Invocation:
 
     @property
     def key(self) -> str:
-        """Two commands with one key see the same project the same way: one manifest."""
-        return json.dumps([str(self.project_dir), self.location, sorted(self.env.items())])
+        """Commands with one key run on the same project and target; the worker reuses a
+        manifest between them while the environment dbt reads is the same."""
+        return json.dumps([str(self.project_dir), self.location])
 
     def request(self, args: list[str]) -> dict[str, Any]:
         """The worker's request for ``dbt <args>`` here."""
@@ -429,10 +447,11 @@ def preparse(
 ) -> None:
     """Parse the project in the worker now, while the run does other work.
 
-    The worker keeps the manifest, and every later command with the same project, target and
-    environment (the run's two builds) starts from it instead of parsing again: the project's
-    files must not change until the worker stops (the end of the run stops it). Returns at
-    once; a failed parse only means that the builds parse, and report, as usual.
+    The worker keeps the manifest, and every later command with the same project and target,
+    in an environment that agrees on what dbt reads (the run's two builds), starts from it
+    instead of parsing again: the project's files must not change until the worker stops (the
+    end of the run stops it). Returns at once; a failed parse only means that the builds
+    parse, and report, as usual.
     """
     invocation = Invocation.of(project_dir, target, env, profiles_dir, target_path, log_path)
     with _Worker._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kedro.framework.hooks import hook_impl
 
 from . import dbt_runner
+from .pipelines.transform.nodes import dbt_location
 from .warehouse import close_all
 
 
@@ -25,15 +26,11 @@ class RunResourcesHooks:
             dbt_runner.prestart()
             if {"warehouse", "params:dbt"} <= datasets:
                 # dbt parses the project while the files are checked and loaded; the builds
-                # start from that manifest (the same arguments and environment as theirs).
-                dbt = catalog.load("params:dbt")
-                dbt_runner.preparse(
-                    project_dir=dbt["project_dir"],
-                    target=dbt["target"],
-                    env=catalog.load("warehouse").dbt_env(wait=False),
-                    target_path=dbt.get("target_path"),
-                    log_path=dbt.get("log_path"),
+                # start from that manifest (the same location and environment as theirs).
+                location = dbt_location(
+                    catalog.load("params:dbt"), catalog.load("warehouse"), wait=False
                 )
+                dbt_runner.preparse(**location)
 
     @hook_impl
     def after_pipeline_run(self) -> None:

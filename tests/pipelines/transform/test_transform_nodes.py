@@ -77,7 +77,7 @@ class FakeWarehouse:
     def __init__(self):
         self.queries = []
 
-    def dbt_env(self):
+    def dbt_env(self, wait=True):
         return {"SNOWFLAKE_EMULATOR_PORT": "1234"}
 
     @contextlib.contextmanager

@@ -18,20 +18,28 @@ GENRES_SOURCE = "genres"
 AFTER_GENRES = f"source:{GENRES_SOURCE}+"
 
 
+def dbt_location(dbt: dict, warehouse: Warehouse, wait: bool = True) -> dict[str, Any]:
+    """Where and how the run's dbt commands run (``params:dbt`` and the warehouse).
+
+    The builds and the parse at the start of the run (:mod:`netflix_pipeline.hooks`) share it:
+    the builds reuse that parse only if they run with the same location and environment.
+    """
+    return {
+        "project_dir": dbt["project_dir"],
+        "target": dbt["target"],
+        "env": warehouse.dbt_env(wait=wait),
+        "target_path": dbt.get("target_path"),
+        "log_path": dbt.get("log_path"),
+    }
+
+
 def _build(selection: list[str], warehouse: Warehouse, dbt: dict) -> dict[str, Any]:
     args = ["build", *selection]
     if dbt.get("threads"):
         args += ["--threads", str(dbt["threads"])]
     if not dbt.get("unit_tests", False):
         args += ["--exclude-resource-type", "unit_test"]
-    run = run_dbt(
-        [*args, *dbt.get("extra_args", [])],
-        project_dir=dbt["project_dir"],
-        target=dbt["target"],
-        env=warehouse.dbt_env(),
-        target_path=dbt.get("target_path"),
-        log_path=dbt.get("log_path"),
-    )
+    run = run_dbt([*args, *dbt.get("extra_args", [])], **dbt_location(dbt, warehouse))
     relations = run.built_relations()
     if relations:
         with warehouse.cursor() as cursor:
