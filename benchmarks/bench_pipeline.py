@@ -502,6 +502,7 @@ def run_pipeline(
         **parsed,
         "stage_groups": stage_groups(parsed["stages"]),
         "rss_timeline": measured.timeline,
+        "cpu_timeline": measured.cpu_timeline,
     }
     insights = reporting / "insights.json"
     if insights.exists():

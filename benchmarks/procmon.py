@@ -59,6 +59,8 @@ class Measured:
     max_gap_seconds: float = 0.0  # longest time between two samples
     processes_seen: int = 0
     timeline: list[tuple[float, int]] = field(default_factory=list)  # (offset s, total RSS)
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)  # CPU seconds per kind
+    cpu_timeline: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     killed_for_rss: bool = False  # stopped because the tree went over max_rss_bytes
 
     def as_dict(self) -> dict[str, Any]:
@@ -70,6 +72,7 @@ class Measured:
             "peak_at_seconds": round(self.peak_at_seconds, 2),
             "peak_by_kind": self.peak_by_kind,
             "peak_breakdown": self.peak_breakdown,
+            "cpu_by_kind": self.cpu_by_kind,
             "samples": self.samples,
             "max_sample_gap_seconds": round(self.max_gap_seconds, 3),
             "processes_seen": self.processes_seen,
@@ -103,6 +106,8 @@ class TreeSampler(threading.Thread):
         self.samples = 0
         self.max_gap = 0.0
         self.timeline: list[tuple[float, int]] = []
+        self._cpu: dict[int, tuple[str, float]] = {}
+        self.cpu_timeline: list[tuple[float, dict[str, float]]] = []  # cumulative, per kind  # pid: (kind, CPU seconds when last seen)
 
     def _kind(self, proc: psutil.Process) -> str:
         entry = self._known.get(proc.pid)
@@ -130,6 +135,13 @@ class TreeSampler(threading.Thread):
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             kind = self._kind(proc)
+            try:
+                times = proc.cpu_times()
+                # a process that has exited (a zombie) reads as "other": keep its first label
+                known = self._cpu.get(proc.pid, (kind, 0.0))[0]
+                self._cpu[proc.pid] = (known if kind == "other" else kind, times.user + times.system)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                pass
             total += rss
             by_kind[kind] = by_kind.get(kind, 0) + rss
         now = time.monotonic() - self.t0
@@ -139,6 +151,7 @@ class TreeSampler(threading.Thread):
         self._last = now
         if not self.timeline or now - self.timeline[-1][0] >= self.keep_every:
             self.timeline.append((round(now, 2), total))
+            self.cpu_timeline.append((round(now, 2), self.cpu_by_kind))
         for kind, rss in by_kind.items():
             self.peak_by_kind[kind] = max(self.peak_by_kind.get(kind, 0), rss)
         if total > self.peak:
@@ -147,6 +160,14 @@ class TreeSampler(threading.Thread):
             # a shared machine: never let a benchmark push other people's work into the OOM killer
             self.killed_for_rss = True
             _kill_tree(self.root.pid)
+
+    @property
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds of each kind of process, as last sampled (a lower bound)."""
+        by_kind: dict[str, float] = {}
+        for kind, seconds in self._cpu.values():
+            by_kind[kind] = round(by_kind.get(kind, 0.0) + seconds, 2)
+        return by_kind
 
     def run(self) -> None:
         self._last = 0.0
@@ -213,6 +234,8 @@ def run_measured(
         max_gap_seconds=sampler.max_gap,
         processes_seen=len(sampler._known),
         timeline=sampler.timeline,
+        cpu_by_kind=sampler.cpu_by_kind,
+        cpu_timeline=sampler.cpu_timeline,
         killed_for_rss=sampler.killed_for_rss,
     )
 

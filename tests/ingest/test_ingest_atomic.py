@@ -74,8 +74,9 @@ def test_an_interrupted_load_leaves_the_old_tables(
     RawTableLoader(warehouse, stage=StageSettings(**params["stage"]), max_reject_rate=0.05).load(
         scanned
     )
-    ratings = [str(r[3]) for r in snapshot(warehouse)["RATINGS"]]
-    assert ratings.count(rating) > [str(r[3]) for r in before["RATINGS"]].count(rating)
+    # RAW.RATINGS: USER_ID, MOVIE_ID, RATING, RATED_AT_EPOCH
+    ratings = [str(r[2]) for r in snapshot(warehouse)["RATINGS"]]
+    assert ratings.count(rating) > [str(r[2]) for r in before["RATINGS"]].count(rating)
     assert "4.0" not in ratings
 
 

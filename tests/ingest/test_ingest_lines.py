@@ -1,11 +1,14 @@
 """Line numbers of the structural pass, against the file's own lines (no warehouse needed).
 
 A record's line is the physical line it starts on, the header being line 1: newlines inside
-quoted fields (of kept and of rejected records) and blank lines move later records down.
+quoted fields (of kept and of rejected records) and blank lines move later records down. The
+rows of a file with a key are landed numbered; those of a file without one are not, and only
+their faulty rows are numbered, among the rejects.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from netflix_pipeline.ingest.scan import ScannedFile, structural_pass
 from netflix_pipeline.ingest.source import inspect_file
 
 RATINGS = CONTRACTS_BY_NAME["ratings"]
+# the same columns in a file with a key: its rows are landed with their lines
+NUMBERED = replace(RATINGS, key="userId")
 HEADER = ["userId", "movieId", "rating", "timestamp"]
 
 
@@ -28,13 +33,16 @@ def field(value: str) -> str:
     return value
 
 
-def land(tmp_path: Path, data: bytes, contract=RATINGS) -> tuple[ScannedFile, list, list]:
+def land(tmp_path: Path, data: bytes, contract=NUMBERED) -> tuple[ScannedFile, list, list]:
+    """The landed rows, in the order of the file, and the rejects."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "file.csv"
     path.write_bytes(data)
     shape = inspect_file(path, str(path), contract)
     item = structural_pass(path, contract, str(path), shape, tmp_path / "out")
-    kept = sorted(pq.read_table(item.landed).to_pylist(), key=lambda r: r["_LINE_NUMBER"])
+    kept = pq.read_table(item.landed).to_pylist()  # an unnumbered file lands in file order
+    if contract.numbered:
+        kept.sort(key=lambda r: r["_LINE_NUMBER"])
     rejects = pq.read_table(item.rejects).to_pylist()
     return item, kept, rejects
 
@@ -71,6 +79,29 @@ def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
     ]
     assert (item.records, item.rejected, item.rejected_lines) == (3, 2, 4)
     assert item.reject_kinds == {"wrong number of columns": (2, 4)}
+    assert item.value_kinds == {}  # found in the warehouse, with the duplicates of the key
+
+    # without a key, the rows land unnumbered and the faulty ones join the rejects
+    item, kept, rejects = land(tmp_path / "plain", data, RATINGS)
+    assert [(r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
+        (1, 2, None),
+        (4, None, Decimal("3.5")),
+        (5, None, None),
+    ]
+    assert "_LINE_NUMBER" not in kept[0]
+    assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
+        (2, '1,2,"4.0\r\nsecond line",5'),
+        (4, "2,x"),
+        (5, '3,"multi\nline\nrecord",7,9,10'),
+        (8, '4,"comma, inside",3.5,8'),
+        (10, "5,,,"),
+    ]
+    assert rejects[0]["REASON"] == kept[0]["_REASON"]
+    assert item.value_kinds == {
+        RATINGS.column("rating").expectation: (1, 2),
+        RATINGS.column("movieId").expectation: (2, 8),
+    }
+    assert (item.value_rejected, item.rejects_rows) == (3, 5)
 
 
 def test_a_quote_never_closed_swallows_the_rest_and_counts_every_line(tmp_path):
@@ -129,9 +160,11 @@ RECORD = st.one_of(
     records=st.lists(st.tuples(RECORD, st.integers(0, 2)), min_size=1, max_size=25),
     crlf=st.booleans(),
     bom=st.booleans(),
+    numbered=st.booleans(),
 )
-def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom):
-    """Every kept and every rejected record carries the physical line it starts on."""
+def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom, numbered):
+    """Every kept row of a numbered file, and every faulty or rejected record, carries the
+    physical line it starts on."""
     tmp_path = tmp_path_factory.mktemp("lines")
     end = "\r\n" if crlf else "\n"
     text = ("\ufeff" if bom else "") + ",".join(HEADER) + end
@@ -145,18 +178,22 @@ def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom):
         else:
             expected_rejected.append((line, record))
         text += record + end + end * blanks_after
-    item, kept, rejects = land(tmp_path, text.encode())
-    assert [r["_LINE_NUMBER"] for r in kept] == [line for line, _ in expected_kept]
+    item, kept, rejects = land(tmp_path, text.encode(), NUMBERED if numbered else RATINGS)
+    assert item.records == len(expected_kept)
     # a faulty row keeps its record's text, as a reader sees it
-    assert [(r["_LINE_NUMBER"], r["_RAW_LINE"]) for r in kept if r["_REASON"]] == [
+    faulty = [
         (line, record)
         for (line, record), r in zip(expected_kept, kept, strict=True)
         if r["_REASON"]
     ]
-    assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
-        (line, record.strip("\r\n")) for line, record in expected_rejected
-    ]
-    assert item.records == len(expected_kept)
+    malformed = [(line, record.strip("\r\n")) for line, record in expected_rejected]
+    if numbered:
+        assert [r["_LINE_NUMBER"] for r in kept] == [line for line, _ in expected_kept]
+        assert [(r["_LINE_NUMBER"], r["_RAW_LINE"]) for r in kept if r["_REASON"]] == faulty
+        assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == malformed
+    else:
+        assert [r["_RAW_LINE"] for r in kept if r["_REASON"]] == [rec for _, rec in faulty]
+        assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == sorted(faulty + malformed)
 
 
 def test_many_shifts_take_the_as_of_join(tmp_path, monkeypatch):

@@ -75,6 +75,17 @@ class FileContract:
     def key_column(self) -> Column | None:
         return self.column(self.key) if self.key else None
 
+    @property
+    def numbered(self) -> bool:
+        """Whether its RAW rows carry their line in the file (``_LINE_NUMBER``).
+
+        Files with a key do: the first row of each key in file order is the one kept, and the
+        models keep the line of each film. Numbering the rows of the big files without a key
+        (ratings, tags) would cost a second pass over every row; their faulty rows keep their
+        lines in ``REJECTED_ROWS`` all the same.
+        """
+        return self.key is not None
+
 
 CONTRACTS: tuple[FileContract, ...] = (
     FileContract(

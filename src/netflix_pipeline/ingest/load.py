@@ -4,8 +4,9 @@ Each landed file (typed rows, each with its reasons when faulty: :mod:`.scan`) g
 table ``RAW_LOAD.<T>`` with one ``COPY INTO`` from a stage (a ``file://`` folder on the emulator,
 an S3 prefix behind an external stage in production: the same SQL). A file with a key lands in
 ``RAW_LOAD.<T>__LANDING`` first, and one statement ranks its keys into ``RAW_LOAD.<T>``
-(:func:`.sql.keyed_table_sql`). The faulty rows are copied to ``RAW_LOAD.REJECTED_ROWS`` with the
-malformed records of the structural pass. Nothing passes through Python but counts.
+(:func:`.sql.keyed_table_sql`), whose faulty rows and duplicates go to
+``RAW_LOAD.REJECTED_ROWS``; the scan's rejects (malformed records, and the faulty rows of a file
+without a key) are copied there from their own file. Nothing passes through Python but counts.
 
 Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
 ``RAW.REJECTED_ROWS`` replaced, all together, by DML inside one transaction (``delete`` +
@@ -161,7 +162,7 @@ def reject_rate_error(
     )
 
 
-def _merge_kinds(*parts: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+def merge_kinds(*parts: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     merged: dict[str, tuple[int, int]] = {}
     for part in parts:
         for kind, (rows, line) in part.items():
@@ -252,23 +253,26 @@ class RawTableLoader:
         if c.key:
             cur.execute(keyed_table_sql(c, landing, checked))
             cur.execute(f"drop table if exists {landing}")
-        cur.execute(
-            f"insert into {LOAD_SCHEMA}.{REJECTED_TABLE} ({', '.join(REJECTED_COLUMNS)}) "
-            f"select {quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
-            f"from {checked} where _REASON is not null"
-        )
-        if item.rejected:
+            # the faulty rows and the duplicates, found here
+            cur.execute(
+                f"insert into {LOAD_SCHEMA}.{REJECTED_TABLE} ({', '.join(REJECTED_COLUMNS)}) "
+                f"select {quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
+                f"from {checked} where _REASON is not null"
+            )
+            counts = cur.execute(
+                f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} "
+                "where _REASON_KIND is not null group by 1"
+            ).fetchall()
+            value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts}
+        else:
+            value_kinds = item.value_kinds  # already among the scan's rejects, with their lines
+        if item.rejects_rows:
             relative = self.stage_file(item.rejects, f"{c.name}.rejects.parquet")
             copy_from_stage(
-                cur, f"{LOAD_SCHEMA}.{REJECTED_TABLE}", self.stage, relative, item.rejected
+                cur, f"{LOAD_SCHEMA}.{REJECTED_TABLE}", self.stage, relative, item.rejects_rows
             )
-        counts = cur.execute(
-            f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} "
-            "where _REASON_KIND is not null group by 1"
-        ).fetchall()
-        value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts}
         loaded = item.records - sum(rows for rows, _ in value_kinds.values())
-        kinds = _merge_kinds(item.reject_kinds, value_kinds)
+        kinds = merge_kinds(item.reject_kinds, value_kinds)
         value_rejects = sum(rows for rows, _ in value_kinds.values())
         rejected = value_rejects + item.rejected
         weight = value_rejects + item.rejected_lines

@@ -4,9 +4,14 @@ DuckDB's CSV reader (multi-threaded, streaming, memory bounded by ``memory_limit
 quoting, byte-order mark and CRLF line ends, and sets aside every record with the wrong number of
 columns or broken quoting. The records it keeps are typed and checked against the contract as
 they stream by (:func:`.sql.value_checks`: each faulty row keeps its reasons and its text), and
-written to a Parquet file with the physical line number of each, which the warehouse loads
+written in file order to a Parquet file, which the warehouse loads
 (:mod:`netflix_pipeline.ingest.load`). The malformed records go to a second Parquet file in the
 shape of ``REJECTED_ROWS``.
+
+A file with a key (:attr:`.FileContract.numbered`) is written a second time with the physical
+line number of each row: the warehouse keeps the first row of each key in file order. A file
+without one is loaded as the first pass wrote it; only its faulty rows are numbered, and they
+join the malformed records in the second file (the warehouse has nothing left to find there).
 
 Line numbers are physical lines of the file, the header being line 1. DuckDB numbers a rejected
 record by *logical* lines (blank lines count, newlines inside quoted fields do not), and numbers
@@ -47,21 +52,33 @@ MAX_CASE_POINTS = 256
 
 @dataclass
 class ScannedFile:
-    """A raw file that passed the file-level checks, landed typed with line numbers."""
+    """A raw file that passed the file-level checks, landed typed."""
 
     contract: FileContract
     uri: str
     landed: Path | None = None  # Parquet in the shape of .sql.landing_ddl
     rejects: Path | None = None  # Parquet: SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE
-    records: int = 0  # records landed
+    records: int = 0  # records landed, faulty values included
     rejected: int = 0  # malformed records set aside
     rejected_lines: int = 0  # physical lines those records span
     reject_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind: (rows, line)
+    # Landed records with faulty values that are already in `rejects` (files without a key;
+    # the warehouse finds those of a file with a key, with its duplicates).
+    value_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind: (rows, line)
     seconds: float = 0.0
 
     @property
     def present(self) -> bool:
         return self.landed is not None
+
+    @property
+    def value_rejected(self) -> int:
+        return sum(rows for rows, _ in self.value_kinds.values())
+
+    @property
+    def rejects_rows(self) -> int:
+        """Rows of the ``rejects`` file."""
+        return self.rejected + self.value_rejected
 
 
 def _nl(expr: str) -> str:
@@ -403,10 +420,23 @@ class StructuralPass:
         return reason, kind
 
     def _write(self) -> None:
-        self.con.execute(
-            f"copy (select _LINE_NUMBER, {self.cols}{self.extra} "
-            f"from ({self._kept_lines_sql()})) to {quote(str(self.landed))} (format parquet)"
-        )
+        if self.contract.numbered:
+            self.con.execute(
+                f"copy (select _LINE_NUMBER, {self.cols}{self.extra} "
+                f"from ({self._kept_lines_sql()})) to {quote(str(self.landed))} (format parquet)"
+            )
+            value_rejects = "select null::bigint as line, '' as reason, '' as raw, '' as kind limit 0"
+        else:
+            self.first.replace(self.landed)
+            self.con.execute(
+                "create or replace temp view rec as select file_row_number as k, * "
+                f"from read_parquet({quote(str(self.landed))}, file_row_number = true)"
+            )
+            value_rejects = (
+                "select _LINE_NUMBER as line, _REASON as reason, _RAW_LINE as raw, "
+                "_REASON_KIND as kind "
+                f"from ({self._kept_lines_sql('where _REASON is not null')})"
+            )
         if self.contract.key_column is not None:
             self.con.create_function(
                 "csv_field", _csv_field, ["VARCHAR", "INTEGER"], "VARCHAR", null_handling="special"
@@ -422,21 +452,34 @@ class StructuralPass:
             """
         )
         self.con.execute(
-            "copy (select SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE from rejected "
-            f"order by LINE_NUMBER) to {quote(str(self.rejects))} (format parquet)"
+            f"""
+            create temp table value_rejected as
+            select {quote(self.contract.path)} as SOURCE_FILE, line as LINE_NUMBER,
+                   reason as REASON, raw as RAW_LINE, 'ingest' as STAGE, kind as _KIND
+            from ({value_rejects})
+            """
+        )
+        columns = "SOURCE_FILE, LINE_NUMBER, REASON, RAW_LINE, STAGE"
+        self.con.execute(
+            f"copy (select {columns} from rejected union all select {columns} "
+            f"from value_rejected order by LINE_NUMBER) to {quote(str(self.rejects))} "
+            "(format parquet)"
         )
 
     def _result(self, seconds: float) -> ScannedFile:
         rejected, lines = self.con.execute(
             "select count(*), coalesce(sum(_LINES), 0) from rejected"
         ).fetchone()
-        kinds = {
-            kind: (int(rows), int(line))
-            for kind, rows, line in self.con.execute(
-                "select _KIND, count(*), min(LINE_NUMBER) from rejected "
-                "group by 1 order by 2 desc, 1"
-            ).fetchall()
-        }
+        kinds, value_kinds = (
+            {
+                kind: (int(rows), int(line))
+                for kind, rows, line in self.con.execute(
+                    f"select _KIND, count(*), min(LINE_NUMBER) from {table} "
+                    "group by 1 order by 2 desc, 1"
+                ).fetchall()
+            }
+            for table in ("rejected", "value_rejected")
+        )
         return ScannedFile(
             contract=self.contract,
             uri=self.uri,
@@ -446,6 +489,7 @@ class StructuralPass:
             rejected=int(rejected),
             rejected_lines=int(lines),
             reject_kinds=kinds,
+            value_kinds=value_kinds,
             seconds=seconds,
         )
 
@@ -459,7 +503,8 @@ def structural_pass(
     duckdb_config: dict | None = None,
     discard_source: bool = False,
 ) -> ScannedFile:
-    """Parse one file, set aside malformed records, land the rest typed with line numbers.
+    """Parse one file, set aside malformed records, land the rest typed (numbered when the
+    file has a key).
 
     Both the intermediate and the landed files use Snappy: several times faster to write than
     zstd here, and read by every warehouse. ``discard_source`` deletes the CSV file as

@@ -163,13 +163,15 @@ def value_checks(contract: FileContract, field: dict[str, str]) -> ValueChecks:
 
 
 def raw_table_ddl(contract: FileContract) -> str:
-    """Columns of a RAW table: the physical line of each row, then the contract's columns."""
+    """Columns of a RAW table: the physical line of each row when the file is numbered
+    (:attr:`.FileContract.numbered`), then the contract's columns."""
     cols = ", ".join(f"{c.target} {c.sql_type}" for c in contract.columns)
-    return f"_LINE_NUMBER bigint, {cols}"
+    return f"_LINE_NUMBER bigint, {cols}" if contract.numbered else cols
 
 
 def raw_table_columns(contract: FileContract) -> list[str]:
-    return ["_LINE_NUMBER", *(c.target for c in contract.columns)]
+    targets = [c.target for c in contract.columns]
+    return ["_LINE_NUMBER", *targets] if contract.numbered else targets
 
 
 def landing_ddl(contract: FileContract) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...datasets import RawFile
 from ...ingest.contracts import CONTRACTS_BY_NAME
-from ...ingest.load import StageSettings, load_raw_tables, reject_rate_error
+from ...ingest.load import StageSettings, load_raw_tables, merge_kinds, reject_rate_error
 from ...ingest.scan import ScannedFile, structural_pass
 from ...ingest.source import check_raw_files
 from ...warehouse import Warehouse
@@ -24,10 +24,11 @@ def scan_raw_files(
     raw_movies_metadata: RawFile,
     ingest: dict,
 ) -> list[ScannedFile]:
-    """Check every raw file, then land each, typed and checked, with line numbers.
+    """Check every raw file, then land each, typed and checked.
 
-    Raises before the warehouse is touched when a file is unusable, or when its malformed
-    records alone exceed ``ingest.max_reject_rate``.
+    Raises before the warehouse is touched when a file is unusable, or when the rows it already
+    rejects (malformed records; faulty values of a file without a key) exceed
+    ``ingest.max_reject_rate``.
     """
     workdir = Path(ingest["work_dir"])
     shutil.rmtree(workdir, ignore_errors=True)
@@ -65,9 +66,9 @@ def scan_raw_files(
         )
         error = reject_rate_error(
             raw.uri,
-            item.records,
-            item.rejected_lines,
-            item.reject_kinds,
+            item.records - item.value_rejected,
+            item.rejected_lines + item.value_rejected,
+            merge_kinds(item.reject_kinds, item.value_kinds),
             float(ingest["max_reject_rate"]),
         )
         if error is not None:
