@@ -1,10 +1,9 @@
 """The value checks of the structural pass: fast paths that agree with the patterns, and records
 that stay in file order (their positions number the lines).
 
-The integer kinds (ids, epochs) are typed through a fast path before their pattern, ratings by
-their pattern alone; the property here is that the typed value is exactly the pattern's (the
-trimmed text matches, then casts) for any text, including the forms DuckDB's own casts accept and
-the contract does not.
+The integer kinds (ids, epochs) and ratings are typed through a fast path before their pattern;
+the property here is that the typed value is exactly the pattern's (the trimmed text matches, then
+casts) for any text, including the forms DuckDB's own casts accept and the contract does not.
 """
 
 from __future__ import annotations
@@ -29,7 +28,10 @@ from netflix_pipeline.ingest.sql import INTEGER, RATING, ValueChecks, column_che
 TEXT = st.one_of(
     st.none(),
     st.text(alphabet="0123456789.+-eExX_ \t", max_size=22),
-    st.sampled_from(["0.5", "5.0", "3.3", "4.50", "007", "٥", "1e3", "0x1F", "1_000", "-0"]),
+    st.sampled_from(
+        ["0.5", "5.0", "3.3", "4.50", "5.5", "0.0", "-0.5", "4.5 ", "4.", "007", "٥", "1e3"]
+        + ["0x1F", "1_000", "-0"]
+    ),
 )
 
 

@@ -59,10 +59,10 @@ def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnChe
     """DuckDB SQL: the typed value of the text ``v`` of one column, and when it is a fault.
 
     A value is valid when its trimmed text matches the kind's pattern (and then casts). The
-    patterns cost a regular expression per value; the integer kinds (ids, epochs: most of the
+    patterns cost a regular expression per value; the integer kinds and ratings (most of the
     values of a big file) first try a fast path that only accepts text the pattern would
-    accept — an integer whose own rendering is the text — and fall back to the pattern for the
-    rest, so the result is the pattern's either way. (No ``v in (…)`` list either: DuckDB
+    accept — an integer, or a rating in half steps, whose own rendering is the text — and fall
+    back to the pattern for the rest, so the result is the pattern's either way. (No ``v in (…)`` list either: DuckDB
     plans a long one as a join, which would not keep the records in file order.)
 
     ``bad`` refers to the typed value as ``typed_ref`` (a column that holds it) when given.
@@ -82,7 +82,13 @@ def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnChe
             f"then try_cast({t} as bigint) end"
         )
     elif kind == "rating":
-        typed = when(RATING, f"try_cast({t} as decimal(2, 1))")
+        # fast path: a rating in half steps whose own rendering ("4.5") is the text
+        fast = f"try_cast({v} as decimal(2, 1))"
+        typed = (
+            f"case when {fast} between 0 and 5 and {fast} * 2 = floor({fast} * 2) "
+            f"and cast({fast} as varchar) = {v} then {fast} "
+            f"else {when(RATING, f'try_cast({t} as decimal(2, 1))')} end"
+        )
     elif kind == "money":
         typed = when(DECIMAL, f"try_cast({t} as double)")
     elif kind == "count":
