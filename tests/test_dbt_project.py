@@ -300,7 +300,9 @@ def test_dbt_build_passes_on_the_sample_data(runs, manifest):
     assert returncode == 0, log[-6000:]
     assert "dbt build --exclude source:genres+" in log
     assert "dbt build --select source:genres+" in log
-    assert log.count("Running with dbt=") == 2  # two invocations, no more
+    # two build invocations, no more (the DAG of the pipeline may need a parse before them,
+    # when no manifest of these project files is at hand)
+    assert log[log.index("Running dbt build") :].count("Running with dbt=") == 2
     for name in models_of(manifest):
         assert re.search(rf"dbt model {name} +success +\d+ rows .* tests: ", log), name
         assert f"Completed node: dbt_{name}" in log, name  # its watcher ran
