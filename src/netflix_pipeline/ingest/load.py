@@ -23,6 +23,7 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -202,19 +203,50 @@ class RawTableLoader:
 
     def load(self, scanned: list[ScannedFile]) -> dict[str, dict]:
         """Load every file; replace the RAW tables together or not at all."""
-        report: dict[str, dict] = {}
         conn = self.warehouse.connect()
         cur = conn.cursor()
         try:
             self.prepare(cur)
-            for item in scanned:
-                report[item.contract.name] = self.load_file(cur, item)
+            report = self.load_files(cur, scanned)
             self.publish(cur, scanned)
             self.drop_scratch(cur, scanned)
         finally:
             conn.close()
             cleanup_stage(self.stage, self.run_id)
         return report
+
+    def load_files(self, cur, scanned: list[ScannedFile]) -> dict[str, dict]:
+        """Land every file into ``RAW_LOAD``; the biggest beside the others.
+
+        The biggest file's COPY is bulk work for the warehouse, the others are a few small
+        statements each: on a second connection they run meanwhile instead of after it.
+        """
+        entries: dict[str, dict] = {}
+
+        def land(items: list[ScannedFile], cursor) -> None:
+            for item in items:
+                entries[item.contract.name] = self.load_file(cursor, item)
+
+        def land_alone(item: ScannedFile) -> None:
+            conn = self.warehouse.connect()
+            try:
+                land([item], conn.cursor())
+            finally:
+                conn.close()
+
+        present = [item for item in scanned if item.present]
+        if len(present) < 2:
+            land(scanned, cur)
+        else:
+            big = max(present, key=lambda item: item.records)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+                beside = pool.submit(land_alone, big)
+                try:
+                    land([item for item in scanned if item is not big], cur)
+                finally:
+                    wait([beside])
+                beside.result()
+        return {item.contract.name: entries[item.contract.name] for item in scanned}
 
     def prepare(self, cur) -> None:
         database = self.warehouse.database
