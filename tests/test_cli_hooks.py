@@ -40,12 +40,13 @@ def children_running_in(project) -> list[str]:
 
 
 def test_a_failed_run_exits_with_its_code_its_log_complete_and_no_process_left(project):
-    """The run ends without the interpreter's teardown: the exit code, the last log lines and
-    the end of the emulator and of the dbt worker (started before the run) are still there."""
+    """A failed run keeps its exit code and its last log lines, and leaves no emulator or dbt
+    worker (started before the run) behind."""
     result = run_kedro(project, "--params", "raw_uri=data/no_such_folder")
     assert result.returncode == 1
     output = result.stdout + result.stderr
     assert "required file not found" in output
+    assert "RawFileError" in output  # the exception that failed it, printed at the exit
     last_lines = result.stdout.splitlines()[-1:] + result.stderr.splitlines()[-1:]
     assert any("Local Snowflake emulator on port" in line for line in last_lines), last_lines
     deadline = time.monotonic() + 10

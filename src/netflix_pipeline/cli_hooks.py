@@ -7,10 +7,11 @@ command line only; a session opened by kedro-viz, a notebook or a test is not to
   (:func:`.dbt_runner.prestart`) before Kedro reads the configuration and imports the pipelines.
   Importing dbt takes seconds of CPU, which the second core spends while Kedro starts up on the
   first. The run hooks (:mod:`.hooks`) find the worker running and stop it at the end.
-- ``after_command_run``: once the run is over (the session closed, the emulator and the dbt
-  worker stopped, the exit code known), logs and streams are flushed and the process exits
-  without tearing down the modules it imported (pandas, pyarrow, DuckDB, dbt's adapter, the
-  Snowflake connector: half a second or more of a nightly run, for nothing).
+- ``after_command_run``: once a run has succeeded (the session closed, the emulator and the dbt
+  worker stopped), logs and streams are flushed and the process exits without tearing down the
+  modules it imported (pandas, pyarrow, DuckDB, the Snowflake connector: half a second or more
+  of a nightly run, for nothing). A failed run exits as usual: the hook runs before Python
+  prints the exception that failed it.
 """
 
 from __future__ import annotations
@@ -53,18 +54,15 @@ class RunCommandHooks:
 
     @cli_hook_impl(trylast=True)  # after every other plugin's
     def after_command_run(self, project_metadata, command_args: list[str], exit_code) -> None:
-        if command_args[:1] != ["run"] or not (exit_code is None or isinstance(exit_code, int)):
-            return  # a message to print: Python's own exit does it
-        from . import dbt_runner
-
-        dbt_runner.stop_worker()  # a run that failed before its hooks ran
+        if command_args[:1] != ["run"] or exit_code not in (0, None):
+            return  # a failure: its traceback or message is yet to be printed
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except (OSError, ValueError):
                 pass
-        os._exit(exit_code or 0)
+        os._exit(0)
 
 
 cli_hooks = RunCommandHooks()
