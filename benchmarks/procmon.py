@@ -106,8 +106,8 @@ class TreeSampler(threading.Thread):
         self.samples = 0
         self.max_gap = 0.0
         self.timeline: list[tuple[float, int]] = []
-        self._cpu: dict[int, tuple[str, float]] = {}
-        self.cpu_timeline: list[tuple[float, dict[str, float]]] = []  # cumulative, per kind  # pid: (kind, CPU seconds when last seen)
+        self._cpu: dict[int, tuple[str, float]] = {}  # pid: (kind, CPU seconds when last seen)
+        self.cpu_timeline: list[tuple[float, dict[str, float]]] = []  # cumulative, per kind
 
     def _kind(self, proc: psutil.Process) -> str:
         entry = self._known.get(proc.pid)
@@ -139,7 +139,8 @@ class TreeSampler(threading.Thread):
                 times = proc.cpu_times()
                 # a process that has exited (a zombie) reads as "other": keep its first label
                 known = self._cpu.get(proc.pid, (kind, 0.0))[0]
-                self._cpu[proc.pid] = (known if kind == "other" else kind, times.user + times.system)
+                label = known if kind == "other" else kind
+                self._cpu[proc.pid] = (label, times.user + times.system)
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 pass
             total += rss

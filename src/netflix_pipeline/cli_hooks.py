@@ -16,6 +16,7 @@ command line only; a session opened by kedro-viz, a notebook or a test is not to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -58,10 +59,8 @@ class RunCommandHooks:
             return  # a failure: its traceback or message is yet to be printed
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(OSError, ValueError):  # a closed or broken stream
                 stream.flush()
-            except (OSError, ValueError):
-                pass
         os._exit(0)
 
 

@@ -430,7 +430,10 @@ class StructuralPass:
                 f"copy (select _LINE_NUMBER, {self.cols}{self.extra} "
                 f"from ({self._kept_lines_sql()})) to {quote(str(self.landed))} (format parquet)"
             )
-            value_rejects = "select null::bigint as line, '' as reason, '' as raw, '' as kind limit 0"
+            # their faulty rows are found in the warehouse, with the duplicates
+            value_rejects = (
+                "select null::bigint as line, '' as reason, '' as raw, '' as kind limit 0"
+            )
         else:
             self.first.replace(self.landed)
             self.con.execute(

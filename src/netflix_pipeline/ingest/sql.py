@@ -62,8 +62,9 @@ def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnChe
     patterns cost a regular expression per value; the integer kinds and ratings (most of the
     values of a big file) first try a fast path that only accepts text the pattern would
     accept — an integer, or a rating in half steps, whose own rendering is the text — and fall
-    back to the pattern for the rest, so the result is the pattern's either way. (No ``v in (…)`` list either: DuckDB
-    plans a long one as a join, which would not keep the records in file order.)
+    back to the pattern for the rest, so the result is the pattern's either way. (No
+    ``v in (…)`` list either: DuckDB plans a long one as a join, which would not keep the
+    records in file order.)
 
     ``bad`` refers to the typed value as ``typed_ref`` (a column that holds it) when given.
     """
