@@ -14,7 +14,8 @@ class RunResourcesHooks:
 
     The local Snowflake emulator takes seconds to start and dbt seconds to import and parse:
     all of it starts when a run that needs them begins, so that it overlaps the file checks
-    and the load. Failed runs stop them too, so no process outlives its run.
+    and the load (``kedro run`` starts the dbt worker even sooner: :mod:`.cli_hooks`). Failed
+    runs stop them too, so no process outlives its run.
     """
 
     @hook_impl
