@@ -187,24 +187,26 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
         when the frame's columns changed) before the transaction, and replaced with
         ``delete`` + ``insert`` inside it: readers see the old rows or the new ones.
         """
-        from .ingest.load import (
-            StageSettings,
-            cleanup_stage,
-            copy_from_stage,
-            stage_url,
-            write_stage_file,
-        )
+        from .ingest.load import StageSettings
 
         started = time.monotonic()
-        schema, name = self._table.split(".", 1)
         frame = data.rename(columns=str.upper)
         ddl = _ddl(frame)
         stage = StageSettings(name=self._stage_name, uri=self._stage_uri)
         run_id = f"table-{uuid.uuid4().hex[:12]}"
+        with self._warehouse.connection() as conn:
+            self._replace(conn.cursor(), frame, stage, run_id, ddl)
+        logger.info(
+            "Wrote %d rows to %s in %.1f s", len(frame), self._table, time.monotonic() - started
+        )
+
+    def _replace(self, cur, frame: pd.DataFrame, stage, run_id: str, ddl: str) -> None:
+        """The steps of :meth:`_write`, on one cursor."""
+        from .ingest.load import cleanup_stage, copy_from_stage, stage_url, write_stage_file
+
+        schema, name = self._table.split(".", 1)
         new = f"{schema}.{name}__NEW"
         columns = ", ".join(frame.columns)
-        conn = self._warehouse.connect()
-        cur = conn.cursor()
         try:
             schemas = {
                 r[0].upper()
@@ -244,11 +246,7 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
                 raise
             cur.execute(f"drop table if exists {new}")
         finally:
-            conn.close()
             cleanup_stage(stage, run_id)
-        logger.info(
-            "Wrote %d rows to %s in %.1f s", len(frame), self._table, time.monotonic() - started
-        )
 
     def _describe(self) -> dict[str, Any]:
         return {"table": self._table, "columns": self._columns}

@@ -203,15 +203,13 @@ class RawTableLoader:
 
     def load(self, scanned: list[ScannedFile]) -> dict[str, dict]:
         """Load every file; replace the RAW tables together or not at all."""
-        conn = self.warehouse.connect()
-        cur = conn.cursor()
         try:
-            self.prepare(cur)
-            report = self.load_files(cur, scanned)
-            self.publish(cur, scanned)
-            self.drop_scratch(cur, scanned)
+            with self.warehouse.cursor() as cur:
+                self.prepare(cur)
+                report = self.load_files(cur, scanned)
+                self.publish(cur, scanned)
+                self.drop_scratch(cur, scanned)
         finally:
-            conn.close()
             cleanup_stage(self.stage, self.run_id)
         return report
 
@@ -228,11 +226,8 @@ class RawTableLoader:
                 entries[item.contract.name] = self.load_file(cursor, item)
 
         def land_alone(item: ScannedFile) -> None:
-            conn = self.warehouse.connect()
-            try:
-                land([item], conn.cursor())
-            finally:
-                conn.close()
+            with self.warehouse.cursor() as cursor:
+                land([item], cursor)
 
         present = [item for item in scanned if item.present]
         if len(present) < 2:

@@ -59,20 +59,10 @@ class FaultyWarehouse:
         self.fail_on = fail_on
         self.failed = False
 
-    def connect(self) -> _Connection:
-        return _Connection(self._warehouse.connect(), self)
-
-
-class _Connection:
-    def __init__(self, conn: Any, owner: FaultyWarehouse) -> None:
-        self._conn = conn
-        self._owner = owner
-
-    def cursor(self) -> _Cursor:
-        return _Cursor(self._conn.cursor(), self._owner)
-
-    def close(self) -> None:
-        self._conn.close()
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[_Cursor]:
+        with self._warehouse.cursor() as cur:
+            yield _Cursor(cur, self)
 
 
 class _Cursor:

@@ -45,9 +45,7 @@ def publish_marts(insights: dict, dbt_marts_run: dict, warehouse: Warehouse, pub
     if unknown := [t for t in must_have_rows if t not in tables]:
         raise PublishError(f"publish_marts: must_have_rows names tables not published: {unknown}")
     started = time.monotonic()
-    conn = warehouse.connect()
-    cur = conn.cursor()
-    try:
+    with warehouse.cursor() as cur:
         columns = _columns(cur, source, tables)
         missing = [f"{source}.{t}" for t in tables if t not in columns]
         if missing:
@@ -79,8 +77,6 @@ def publish_marts(insights: dict, dbt_marts_run: dict, warehouse: Warehouse, pub
         for table in [*changed, *created]:
             cur.execute(f"create table {target}.{table} like {source}.{table}")
         counts = _copy_in_one_transaction(cur, source, target, columns, rows, created, changed)
-    finally:
-        conn.close()
     for table in tables:
         was = "new table" if previous[table] is None else f"was {previous[table]}"
         logger.info("Published %s.%s: %d rows (%s)", target, table, counts[table], was)
