@@ -45,7 +45,7 @@ def selected_pipelines(command_args: list[str]) -> set[str] | None:
 class RunCommandHooks:
     @cli_hook_impl
     def before_command_run(self, project_metadata, command_args: list[str]) -> None:
-        if command_args[:1] != ["run"] or "--help" in command_args:
+        if command_args[:1] != ["run"] or {"--help", "-h"} & set(command_args):
             return
         pipelines = selected_pipelines(command_args)
         if pipelines is None or pipelines & DBT_PIPELINES:
