@@ -440,16 +440,10 @@ class Invocation:
         }
 
 
-def preparse(
-    *,
-    project_dir: str | Path,
-    target: str,
-    env: Mapping[str, str] | None = None,
-    profiles_dir: str | Path | None = None,
-    target_path: str | Path | None = None,
-    log_path: str | Path | None = None,
-) -> None:
+def preparse(**location: Any) -> None:
     """Parse the project in the worker now, while the run does other work.
+
+    ``location``: the keyword arguments of :func:`run_dbt` (project, target, environment…).
 
     The worker keeps the manifest, and every later command with the same project and target,
     in an environment that agrees on what dbt reads (the run's two builds), starts from it
@@ -457,7 +451,7 @@ def preparse(
     end of the run stops it). Returns at once; a failed parse only means that the builds
     parse, and report, as usual.
     """
-    invocation = Invocation.of(project_dir, target, env, profiles_dir, target_path, log_path)
+    invocation = Invocation.of(**location)
     with _Worker._lock:
         _Worker.get().preparse(invocation)
 
