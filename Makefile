@@ -48,7 +48,7 @@ viz: $(STAMP) ## build the kedro-viz site into build/viz (open build/viz/index.h
 	$(BIN)/kedro viz build
 
 docs: $(STAMP) ## build dbt's docs site on the local emulator into dbt/target
-	$(BIN)/python -m netflix_pipeline.dbt_docs
+	$(BIN)/python -m netflix_pipeline.dbt_bridge.docs
 
 sample-data: $(STAMP) ## regenerate data/01_raw with the seeded generator
 	$(BIN)/kedro run --pipeline=sample_data $(ARGS)

@@ -27,10 +27,18 @@ import numpy as np
 import pandas as pd
 
 try:
-    from netflix_pipeline.genres import GenreRules, film_genres, film_genres_rowwise
+    from netflix_pipeline.pipelines.genres.normalize import (
+        GenreRules,
+        film_genres,
+        film_genres_rowwise,
+    )
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from netflix_pipeline.genres import GenreRules, film_genres, film_genres_rowwise
+    from netflix_pipeline.pipelines.genres.normalize import (
+        GenreRules,
+        film_genres,
+        film_genres_rowwise,
+    )
 
 PARAMS_FILE = Path(__file__).resolve().parents[1] / "conf" / "base" / "parameters_genres.yml"
 
@@ -182,7 +190,7 @@ def run(
     sums all threads, so it shows the work when the machine is shared.
     """
     rules = _load_rules()
-    logging.getLogger("netflix_pipeline.genres").setLevel(logging.ERROR)
+    logging.getLogger("netflix_pipeline.pipelines.genres.normalize").setLevel(logging.ERROR)
     load_before = os.getloadavg()[0]
     figures: dict[str, Any] = {"lists": n, "cpus": os.cpu_count()}
     messy = make_sources(n)

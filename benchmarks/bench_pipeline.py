@@ -4,7 +4,7 @@
     python benchmarks/bench_pipeline.py --real ../shared/data        # the real files
     make bench SCALE=large
 
-1. Raw data: the project's generator (``netflix_pipeline.sample_data``) writes the scale's files
+1. Raw data: the project's generator (``pipelines.sample_data.generator``) writes the files
    into ``data/bench/<scale>/raw`` (DESIGN §3 layout) once; a stamp file holds the generator's
    arguments and the files are made again only when they change (or with ``--regenerate``).
    ``--real DIR`` instead lays out ``DIR`` (``../shared/data``: ``movielens-small/`` and
@@ -126,8 +126,8 @@ def _raw_bytes(raw: Path) -> int:
 
 def ensure_raw(scale: str, regenerate: bool) -> tuple[Path, dict[str, Any]]:
     """The scale's raw files, generated unless a stamp with the same arguments is there."""
-    from netflix_pipeline.sample_data import SCALES as PRESETS
-    from netflix_pipeline.sample_data import generate_scale
+    from netflix_pipeline.pipelines.sample_data.generator import SCALES as PRESETS
+    from netflix_pipeline.pipelines.sample_data.generator import generate_scale
 
     raw = BENCH_ROOT / scale / "raw"
     args = {"scale": scale, "preset": PRESETS[scale], **GENERATOR}

@@ -45,7 +45,7 @@ def test_benchmark_json_has_the_issue_fields(bench):
 
 
 def test_figures_are_sane(bench):
-    from netflix_pipeline.sample_data import SCALES
+    from netflix_pipeline.pipelines.sample_data.generator import SCALES
 
     assert bench["ratings"] == SCALES["tiny"]["ratings"]
     assert bench["movies"] >= SCALES["tiny"]["movies"]  # plus the planted duplicate

@@ -32,7 +32,7 @@ def children_running_in(project) -> list[str]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         cmd = " ".join(proc.info["cmdline"] or [])
-        if ("-m fakesnow" in cmd or "netflix_pipeline.dbt_runner" in cmd) and proc.info[
+        if ("-m fakesnow" in cmd or "netflix_pipeline.dbt_bridge.runner" in cmd) and proc.info[
             "cwd"
         ] == str(project):
             found.append(cmd)

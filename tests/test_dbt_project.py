@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, project_copy
 
-from netflix_pipeline.dbt_runner import DbtBuildError, DbtCrashError, preparse, run_dbt
-from netflix_pipeline.ingest.contracts import CONTRACTS
+from netflix_pipeline.dbt_bridge.runner import DbtBuildError, DbtCrashError, preparse, run_dbt
+from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS
 
 PLANTED = Path(__file__).parent / "pipelines" / "transform"
 REPORTING = Path("data") / "08_reporting"
@@ -212,7 +212,7 @@ def test_a_preparsed_manifest_serves_the_commands_with_the_same_setup(tmp_path, 
 
 
 def test_make_docs_builds_the_site_on_an_empty_emulator(tmp_path, manifest):
-    from netflix_pipeline.dbt_docs import build_docs
+    from netflix_pipeline.dbt_bridge.docs import build_docs
 
     project = dbt_copy(tmp_path)
     index = build_docs(project)

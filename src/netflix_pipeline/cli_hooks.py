@@ -49,7 +49,7 @@ class RunCommandHooks:
             return
         pipelines = selected_pipelines(command_args)
         if pipelines is None or pipelines & DBT_PIPELINES:
-            from . import dbt_runner
+            from .dbt_bridge import runner as dbt_runner
 
             dbt_runner.prestart()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kedro.framework.hooks import hook_impl
 
-from . import dbt_runner
+from .dbt_bridge import runner as dbt_runner
 from .pipelines.transform.nodes import dbt_location
 from .warehouse import close_all
 

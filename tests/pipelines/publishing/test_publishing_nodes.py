@@ -15,7 +15,7 @@ from netflix_pipeline.pipelines.publishing.nodes import (
     publish_marts,
     refresh_powerbi,
 )
-from netflix_pipeline.powerbi import PowerBIConfigError, PowerBIRefreshError
+from netflix_pipeline.pipelines.publishing.powerbi import PowerBIConfigError, PowerBIRefreshError
 
 TABLES = ["FCT_MOVIES", "GENRE_DECADE_PERFORMANCE", "GENRE_SCORECARD", "TOP_MOVIES_BY_DECADE"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from netflix_pipeline.datasets import SnowflakeTableDataset
+from netflix_pipeline.warehouse.datasets import SnowflakeTableDataset
 
 
 class DuplicateFirstRowTableDataset(SnowflakeTableDataset):

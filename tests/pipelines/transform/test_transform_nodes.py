@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 
-from netflix_pipeline.dbt_runner import DbtBuildError, DbtResult, DbtRun
+from netflix_pipeline.dbt_bridge.runner import DbtBuildError, DbtResult, DbtRun
 from netflix_pipeline.pipelines.transform import nodes
 from netflix_pipeline.pipelines.transform.nodes import (
     build_marts,

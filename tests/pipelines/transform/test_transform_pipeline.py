@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from netflix_pipeline.dbt_runner import DbtCrashError
+from netflix_pipeline.dbt_bridge.dag import DbtDag
+from netflix_pipeline.dbt_bridge.runner import DbtCrashError
 from netflix_pipeline.pipelines.transform import pipeline as transform_pipeline
-from netflix_pipeline.pipelines.transform.dag import DbtDag
 
 
 def model(name: str, folder: str, *parents: str, sources: tuple[str, ...] = ()) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...genres import GenreRules, film_genres
+from .normalize import GenreRules, film_genres
 
 SOURCE_FILES = {"tmdb": "tmdb/movies_metadata.csv", "movielens": "movielens/movies.csv"}
 

@@ -7,12 +7,12 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
-from ...datasets import RawFile
-from ...ingest.contracts import CONTRACTS_BY_NAME
-from ...ingest.load import StageSettings, load_raw_tables, merge_kinds, reject_rate_error
-from ...ingest.scan import ScannedFile, structural_pass
-from ...ingest.source import check_raw_files
 from ...warehouse import Warehouse
+from .contracts import CONTRACTS_BY_NAME
+from .load import StageSettings, load_raw_tables, merge_kinds, reject_rate_error
+from .raw_files import RawFile
+from .scan import ScannedFile, structural_pass
+from .source import check_raw_files
 
 logger = logging.getLogger(__name__)
 

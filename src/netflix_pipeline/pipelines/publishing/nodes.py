@@ -19,8 +19,8 @@ import os
 import time
 from typing import Any
 
-from ...powerbi import PowerBIConfig, refresh_dataset
 from ...warehouse import Warehouse
+from .powerbi import PowerBIConfig, refresh_dataset
 
 logger = logging.getLogger(__name__)
 

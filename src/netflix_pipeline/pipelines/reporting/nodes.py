@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ...dashboard import money, pct, render_dashboard
+from .dashboard.charts import money, pct, render_dashboard
 from .recommendation import recommend, summary_table
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ...dashboard import films_label, money, pct, window_label
+from .dashboard.charts import films_label, money, pct, window_label
 
 
 def recommend(

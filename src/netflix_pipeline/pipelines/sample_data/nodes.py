@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ...sample_data import generate
+from .generator import generate
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...dbt_runner import FAILED_STATUSES, DbtBuildError, count_rows, log_summary, run_dbt
+from ...dbt_bridge.runner import FAILED_STATUSES, DbtBuildError, count_rows, log_summary, run_dbt
 from ...warehouse import Warehouse
 
 GENRES_SOURCE = "genres"

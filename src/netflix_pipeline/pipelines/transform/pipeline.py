@@ -32,8 +32,8 @@ from functools import partial, update_wrapper
 
 from kedro.pipeline import Pipeline, node, pipeline
 
-from ...dbt_runner import DbtBuildError, DbtCrashError, load_manifest
-from .dag import DbtDag
+from ...dbt_bridge.dag import DbtDag
+from ...dbt_bridge.runner import DbtBuildError, DbtCrashError, load_manifest
 from .nodes import GENRES_SOURCE, build_marts, build_staging, confirm_build, confirm_model
 
 logger = logging.getLogger(__name__)

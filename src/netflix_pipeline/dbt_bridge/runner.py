@@ -3,7 +3,7 @@
 dbt runs in a child process so that its global state (flags, adapters, working directory,
 logging) stays out of the Kedro process; the warehouse location reaches dbt's profile through
 environment variables. Starting dbt costs seconds (importing dbt and the Snowflake adapter,
-then parsing), so the child is a *worker*: ``python -m netflix_pipeline.dbt_runner --serve``
+then parsing), so the child is a *worker*: ``python -m netflix_pipeline.dbt_bridge.runner --serve``
 imports dbt once and runs each command it is sent through dbt's documented programmatic entry
 point (``dbtRunner``), one at a time, with the command's own environment and folder, exactly
 as the ``dbt`` CLI would. A run's two ``dbt build`` invocations therefore pay dbt's start-up
@@ -238,7 +238,7 @@ class _Worker:
         self.owner = os.getpid()
         self.pending = 0  # preparse answers not read yet
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "netflix_pipeline.dbt_runner", "--serve"],
+            [sys.executable, "-m", "netflix_pipeline.dbt_bridge.runner", "--serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

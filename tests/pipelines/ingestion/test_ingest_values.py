@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from ingest_support import RATINGS
 from test_ingest_lines import land
 
-from netflix_pipeline.ingest import scan
-from netflix_pipeline.ingest.contracts import CONTRACTS_BY_NAME, Column
-from netflix_pipeline.ingest.scan import structural_pass
-from netflix_pipeline.ingest.source import inspect_file
-from netflix_pipeline.ingest.sql import INTEGER, RATING, ValueChecks, column_check
+from netflix_pipeline.pipelines.ingestion import scan
+from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME, Column
+from netflix_pipeline.pipelines.ingestion.scan import structural_pass
+from netflix_pipeline.pipelines.ingestion.source import inspect_file
+from netflix_pipeline.pipelines.ingestion.sql import INTEGER, RATING, ValueChecks, column_check
 
 # Digits and every character that makes a lenient cast differ from the pattern.
 TEXT = st.one_of(

@@ -18,7 +18,7 @@ from fake_powerbi import (
     Reply,
 )
 
-from netflix_pipeline.powerbi import (
+from netflix_pipeline.pipelines.publishing.powerbi import (
     DEFAULT_API_URL,
     DEFAULT_AUTHORITY_HOST,
     PowerBIAuthError,
@@ -438,7 +438,7 @@ def test_secret_never_logged(fake, clock, caplog):
     fake.next_refresh = {"statuses": ["InProgress", "Failed"], "extra": {"messages": []}}
     with pytest.raises(PowerBIRefreshError):
         run(fake, clock)
-    assert "netflix_pipeline.powerbi" in {r.name for r in caplog.records}
+    assert "netflix_pipeline.pipelines.publishing.powerbi" in {r.name for r in caplog.records}
     assert "Triggering" in caplog.text or "triggering" in caplog.text
     assert "retry 1/" in caplog.text
     assert CLIENT_SECRET not in caplog.text

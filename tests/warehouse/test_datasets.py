@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from kedro.io import DatasetError
 
-from netflix_pipeline.datasets import SnowflakeTableDataset, TableWritten
 from netflix_pipeline.warehouse import close_all
+from netflix_pipeline.warehouse.datasets import SnowflakeTableDataset, TableWritten
 
 
 @pytest.fixture()

@@ -27,7 +27,8 @@ for the Kaggle flavour, rows shifted like Kaggle's real ones (``id`` holds a dat
 
 Command line::
 
-    python -m netflix_pipeline.sample_data --scale medium --out DIR [--seed N] [--flavour tmdb]
+    python -m netflix_pipeline.pipelines.sample_data.generator --scale medium --out DIR \
+        [--seed N] [--flavour tmdb]
 """
 
 from __future__ import annotations
@@ -1075,7 +1076,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, p in SCALES.items()
     )
     parser = argparse.ArgumentParser(
-        prog="python -m netflix_pipeline.sample_data",
+        prog="python -m netflix_pipeline.pipelines.sample_data.generator",
         description=(
             "Write deterministic, synthetic MovieLens + TMDB shaped raw files (movielens/*.csv "
             "and tmdb/movies_metadata.csv) under --out. Same arguments, same bytes. "

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import fsspec
 
-from ..warehouse import Warehouse
+from ...warehouse import Warehouse
 from .contracts import FileContract
 from .scan import ScannedFile
 from .source import is_remote

@@ -23,7 +23,7 @@ import numpy as np
 from .contracts import CONTRACTS_BY_NAME, FileContract
 
 if TYPE_CHECKING:
-    from ..datasets import RawFile
+    from .raw_files import RawFile
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from ingest_support import (
     write_raw,
 )
 
-from netflix_pipeline.ingest.load import RawTableLoader, StageSettings
-from netflix_pipeline.sample_data import generate
+from netflix_pipeline.pipelines.ingestion.load import RawTableLoader, StageSettings
+from netflix_pipeline.pipelines.sample_data.generator import generate
 
 
 def test_the_same_input_twice_gives_the_same_tables(warehouse, tmp_path):

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from netflix_pipeline import sample_data
-from netflix_pipeline.sample_data import SCALES, generate, generate_scale
+from netflix_pipeline.pipelines.sample_data import generator as sample_data
+from netflix_pipeline.pipelines.sample_data.generator import SCALES, generate, generate_scale
 
 FILES = [
     "movielens/movies.csv",
@@ -341,9 +341,9 @@ def test_metadata_rows_fewer_and_more_than_links(tmp_path: Path) -> None:
 
 
 def test_cli_help_and_run(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "netflix_pipeline.sample_data"]
+    cmd = [sys.executable, "-m", "netflix_pipeline.pipelines.sample_data.generator"]
     # the package as imported here, installed or not
-    src = str(Path(sample_data.__file__).resolve().parents[1])
+    src = str(Path(sample_data.__file__).resolve().parents[3])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     shown = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=60, env=env)
     assert shown.returncode == 0

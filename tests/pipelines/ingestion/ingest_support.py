@@ -12,9 +12,9 @@ import io
 import json
 from pathlib import Path
 
-from netflix_pipeline.datasets import RawFileDataset
-from netflix_pipeline.ingest.contracts import CONTRACTS
+from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS
 from netflix_pipeline.pipelines.ingestion.nodes import load_raw, scan_raw_files
+from netflix_pipeline.pipelines.ingestion.raw_files import RawFileDataset
 
 RAW_TABLES = ("MOVIES", "RATINGS", "LINKS", "TAGS", "MOVIES_METADATA", "REJECTED_ROWS")
 

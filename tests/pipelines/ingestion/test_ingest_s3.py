@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from ingest_support import ingest, rejected_rows, scan, snapshot
 
-from netflix_pipeline.ingest.source import RawFileError
-from netflix_pipeline.sample_data import generate
-from netflix_pipeline.warehouse import free_port
+from netflix_pipeline.pipelines.ingestion.source import RawFileError
+from netflix_pipeline.pipelines.sample_data.generator import generate
+from netflix_pipeline.warehouse.connection import free_port
 
 BUCKET = "netflix-raw"
 PREFIX = "nightly/raw"
@@ -158,7 +158,7 @@ def test_access_denied(s3, tmp_path):
 
 
 def test_s3_defaults_bound_timeouts_and_retries():
-    from netflix_pipeline.datasets import RawFileDataset
+    from netflix_pipeline.pipelines.ingestion.raw_files import RawFileDataset
 
     raw = RawFileDataset(
         "s3://b/p/movielens/movies.csv",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from netflix_pipeline import dbt_runner
-from netflix_pipeline.dbt_runner import (
+from netflix_pipeline.dbt_bridge import runner as dbt_runner
+from netflix_pipeline.dbt_bridge.runner import (
     DbtBuildError,
     DbtCrashError,
     DbtResult,
@@ -141,7 +141,7 @@ def test_log_summary_has_a_line_per_model_and_names_failing_tests(caplog):
         result(UNIT, "pass", attached_to=MODEL),
         returncode=1,
     )
-    with caplog.at_level(logging.DEBUG, logger="netflix_pipeline.dbt_runner"):
+    with caplog.at_level(logging.DEBUG, logger="netflix_pipeline.dbt_bridge.runner"):
         log_summary(run)
     lines = [r.getMessage() for r in caplog.records]
     model_line = next(line for line in lines if line.startswith("dbt model fct_movies"))

@@ -27,8 +27,8 @@ from ingest_support import (
     write_raw,
 )
 
-from netflix_pipeline.ingest.load import RejectRateError
-from netflix_pipeline.ingest.source import RawFileError
+from netflix_pipeline.pipelines.ingestion.load import RejectRateError
+from netflix_pipeline.pipelines.ingestion.source import RawFileError
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""Genres of a film, normalization and primary genre (DESIGN.md §4): netflix_pipeline.genres."""
+"""Genres of a film, normalization and primary genre (DESIGN.md §4)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netflix_pipeline import genres as g
-from netflix_pipeline.genres import (
+from netflix_pipeline.pipelines.genres import normalize as g
+from netflix_pipeline.pipelines.genres.normalize import (
     REASON_MALFORMED,
     REASON_STRUCTURE,
     GenreRules,
@@ -28,9 +28,9 @@ from netflix_pipeline.genres import (
     title_case,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 PARAMS_FILE = REPO / "conf" / "base" / "parameters_genres.yml"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def load_params() -> dict:
@@ -438,7 +438,7 @@ def test_empty_input_gives_empty_frames() -> None:
 
 def test_counts_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     sources = sources_frame([(1, "tmdb", 0, '["Superhero"]'), (2, "tmdb", 0, "[{'id': ")])
-    with caplog.at_level("INFO", logger="netflix_pipeline.genres"):
+    with caplog.at_level("INFO", logger="netflix_pipeline.pipelines.genres.normalize"):
         film_genres(sources, RULES)
     text = caplog.text
     assert "2 films" in text and "1 film-genre rows" in text

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from .templates import svg
-from .templates.page import CSS, PAGE
-from .templates.svg import MUTED, Scale, nice_ticks
+from . import svg
+from .page import CSS, PAGE
+from .svg import MUTED, Scale, nice_ticks
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]

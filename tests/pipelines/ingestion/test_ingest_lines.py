@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netflix_pipeline.ingest.contracts import CONTRACTS_BY_NAME
-from netflix_pipeline.ingest.load import reject_rate_error
-from netflix_pipeline.ingest.scan import ScannedFile, structural_pass
-from netflix_pipeline.ingest.source import inspect_file
+from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME
+from netflix_pipeline.pipelines.ingestion.load import reject_rate_error
+from netflix_pipeline.pipelines.ingestion.scan import ScannedFile, structural_pass
+from netflix_pipeline.pipelines.ingestion.source import inspect_file
 
 RATINGS = CONTRACTS_BY_NAME["ratings"]
 # the same columns in a file with a key: its rows are landed with their lines
@@ -204,7 +204,7 @@ def test_many_shifts_take_the_as_of_join(tmp_path, monkeypatch):
         + "99,99,4.0,1\n"
     ).encode()
     _, case_kept, case_rejects = land(tmp_path / "case", data)
-    monkeypatch.setattr("netflix_pipeline.ingest.scan.MAX_CASE_POINTS", 0)
+    monkeypatch.setattr("netflix_pipeline.pipelines.ingestion.scan.MAX_CASE_POINTS", 0)
     _, asof_kept, asof_rejects = land(tmp_path / "asof", data)
     assert asof_kept == case_kept and asof_rejects == case_rejects
     assert [r["_LINE_NUMBER"] for r in case_kept] == [*range(2, 2 + 3 * 39, 3), 2 + 3 * 39]

@@ -1,6 +1,6 @@
 """``make docs``: dbt's documentation site, built on the local Snowflake emulator.
 
-    python -m netflix_pipeline.dbt_docs [--project-dir dbt]
+    python -m netflix_pipeline.dbt_bridge.docs [--project-dir dbt]
 
 Works on a fresh checkout, with no data and no account: it starts the emulator, creates every
 source table the dbt project declares, empty, with the columns and types of its sources YAML
@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .dbt_runner import DbtBuildError, DbtCrashError, load_manifest, run_dbt, target_dir
-from .warehouse import Warehouse, WarehouseSettings
+from ..warehouse import Warehouse, WarehouseSettings
+from .runner import DbtBuildError, DbtCrashError, load_manifest, run_dbt, target_dir
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def build_docs(project_dir: str | Path = "dbt", database: str = "NETFLIX") -> Pa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m netflix_pipeline.dbt_docs",
+        prog="python -m netflix_pipeline.dbt_bridge.docs",
         description="Build dbt's docs site on the local Snowflake emulator (no data needed).",
     )
     parser.add_argument("--project-dir", default="dbt", type=Path, help="the dbt project")
