@@ -35,7 +35,7 @@ def kind_of(cmdline: Sequence[str]) -> str:
     if (
         any(Path(part).name == "dbt" for part in cmdline[:2])
         or " -m dbt" in text
-        or "netflix_pipeline.dbt_bridge" in text  # the project's dbt worker
+        or "netflix_pipeline.dbt_bridge.worker" in text  # the project's dbt worker
     ):
         return "dbt"
     if "kedro" in text:

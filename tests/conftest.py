@@ -145,7 +145,7 @@ def moto_s3():
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from netflix_pipeline.warehouse.connection import free_port
+    from netflix_pipeline.warehouse.emulator import free_port
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)

@@ -1,4 +1,4 @@
-"""The `kedro run` CLI hooks: which runs start dbt early, and an exit that loses nothing."""
+"""The `kedro run` CLI hook: which runs make dbt ready early; and no process outlives a run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import psutil
 import pytest
 from conftest import run_kedro
 
-from netflix_pipeline.cli_hooks import selected_pipelines
+from netflix_pipeline import pipeline_registry
+from netflix_pipeline.cli_hooks import cli_hooks, selected_pipelines
+from netflix_pipeline.dbt_bridge import invocation, lineage
 
 
 @pytest.mark.parametrize(
@@ -28,11 +30,40 @@ def test_the_pipelines_of_a_command_line(args, expected):
     assert selected_pipelines(args) == expected
 
 
+@pytest.mark.parametrize(
+    ("args", "starts_dbt"),
+    [
+        (["run"], True),
+        (["run", "--env", "prod"], True),
+        (["run", "--pipeline", "transform"], True),
+        (["run", "--pipelines=reporting,transform"], True),
+        (["run", "-p", "sample_data"], False),
+        (["run", "--pipelines", "ingestion,genres"], False),
+        (["run", "--pipeline", "no_such_pipeline"], False),
+        (["run", "--help"], False),
+        (["viz"], False),
+    ],
+)
+def test_dbt_is_made_ready_for_the_runs_that_build_dbt_models(args, starts_dbt, monkeypatch):
+    started = []
+    monkeypatch.setattr(invocation, "start", lambda: started.append(True))
+    cli_hooks.before_command_run(None, args)
+    assert bool(started) == starts_dbt
+
+
+def test_the_registry_knows_which_pipelines_run_dbt_without_making_them(monkeypatch):
+    monkeypatch.setattr(lineage, "load_manifest", lambda project_dir: {})
+    made = pipeline_registry.register_pipelines()
+    assert set(made) == set(pipeline_registry.PIPELINES)
+    for name, pipe in made.items():
+        assert pipeline_registry.runs_dbt(name) == ("params:dbt" in pipe.datasets()), name
+
+
 def children_running_in(project) -> list[str]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         cmd = " ".join(proc.info["cmdline"] or [])
-        if ("-m fakesnow" in cmd or "netflix_pipeline.dbt_bridge.runner" in cmd) and proc.info[
+        if ("-m fakesnow" in cmd or "netflix_pipeline.dbt_bridge.worker" in cmd) and proc.info[
             "cwd"
         ] == str(project):
             found.append(cmd)

@@ -27,7 +27,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, project_copy
 
-from netflix_pipeline.dbt_bridge.runner import DbtBuildError, DbtCrashError, preparse, run_dbt
+from netflix_pipeline.dbt_bridge.invocation import preparse, run_dbt
+from netflix_pipeline.dbt_bridge.results import DbtBuildError, DbtCrashError
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS
 
 PLANTED = Path(__file__).parent / "pipelines" / "transform"

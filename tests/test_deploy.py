@@ -682,7 +682,7 @@ def test_dockerignore_excludes(path):
         "dbt/profiles.yml",
         "dbt/models/marts/genre_decade_performance.sql",
         "conf/base/catalog.yml",
-        "conf/prod/catalog.yml",
+        "conf/prod/globals.yml",
         # Only ${oc.env:...} references, and Kedro resolves oc.env only in credentials files.
         "conf/prod/credentials.yml",
     ],

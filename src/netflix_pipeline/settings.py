@@ -1,8 +1,20 @@
 """Project settings."""
 
+import warnings
+
 from omegaconf.resolvers import oc
 
 from .hooks import RunResourcesHooks
+
+# Kedro's config loader registers its resolvers through an omegaconf API deprecated in omegaconf
+# 2.4, which warns on every call (four times a run). The warning is about Kedro's code, not
+# ours, and there is nothing to do about it here: silence exactly that one, from that module.
+warnings.filterwarnings(
+    "ignore",
+    message=r"register_new_resolver\(\) is deprecated",
+    category=UserWarning,
+    module=r"kedro\.config\.omegaconf_config",
+)
 
 HOOKS = (RunResourcesHooks(),)
 
@@ -12,4 +24,7 @@ CONFIG_LOADER_ARGS = {
     # Environment variables are allowed in parameters too (prod reads RAW_URI and the stage
     # location from them); secrets still belong in credentials.
     "custom_resolvers": {"oc.env": oc.env},
+    # An environment states only the values it changes: conf/prod sets `ingest.work_dir`
+    # without repeating the rest of `ingest` (a hard merge would replace the whole key).
+    "merge_strategy": {"parameters": "soft", "globals": "soft"},
 }

@@ -7,7 +7,7 @@ import pytest
 from kedro.io import DatasetError
 
 from netflix_pipeline.warehouse import close_all
-from netflix_pipeline.warehouse.datasets import SnowflakeTableDataset, TableWritten
+from netflix_pipeline.warehouse.datasets import SnowflakeTableDataset
 
 
 @pytest.fixture()
@@ -38,36 +38,6 @@ def test_load_reads_only_the_listed_columns(dataset, tmp_path):
     assert list(narrow.load().columns) == ["C", "A"]
 
 
-def test_a_table_built_in_sql_is_checked_not_written(dataset):
-    dataset("GENRES.BUILT").save(pd.DataFrame({"x": [1]}))
-    dataset("GENRES.BUILT").save(TableWritten("genres.built"))
-    with pytest.raises(DatasetError, match="GENRES.MISSING was reported built"):
-        dataset("GENRES.MISSING").save(TableWritten("GENRES.MISSING"))
-    with pytest.raises(DatasetError, match="the node built RAW.OTHER"):
-        dataset("GENRES.BUILT").save(TableWritten("RAW.OTHER"))
-
-
 def test_table_names_must_be_schema_qualified():
     with pytest.raises(DatasetError, match="schema-qualified"):
         SnowflakeTableDataset(table="MOVIES", credentials={"emulator": True})
-
-
-def test_blocks_reuse_connections_and_drop_one_that_failed(dataset):
-    """Each table read or written borrows a connection; a block that raised closes its own
-    (its session may hold an open transaction), and the next block gets a sound one."""
-    table = dataset("GENRES.POOLED")
-    table.save(pd.DataFrame({"film_id": [1]}))
-    warehouse = table._warehouse
-    with warehouse.connection() as first:
-        pass
-    with warehouse.connection() as again:
-        assert again is first
-    with pytest.raises(RuntimeError, match="midway"), warehouse.cursor() as cur:
-        cur.execute("begin")
-        cur.execute("delete from GENRES.POOLED")
-        raise RuntimeError("midway")
-    with warehouse.connection() as after:
-        assert after is not first  # the failed one was closed, not given back
-        count = after.cursor().execute("select count(*) from GENRES.POOLED").fetchone()[0]
-        assert count == 1  # its transaction did not commit
-    assert table.load().to_dict("records") == [{"FILM_ID": 1}]

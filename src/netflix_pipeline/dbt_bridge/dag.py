@@ -1,8 +1,8 @@
 """The dbt project's models and their dependencies, as the Kedro pipeline needs them.
 
-Read from dbt's ``manifest.json`` (see :func:`netflix_pipeline.dbt_runner.load_manifest`), so
-the Kedro view of the dbt DAG is dbt's own: a model added, removed or re-wired in SQL shows up
-in the pipeline and in kedro-viz without touching Python.
+Read from dbt's ``manifest.json`` (see :mod:`.manifest`), so the Kedro view of the dbt DAG is
+dbt's own: a model added, removed or re-wired in SQL shows up in the pipeline and in kedro-viz
+without touching Python.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``make docs``: dbt's documentation site, built on the local Snowflake emulator.
 
-    python -m netflix_pipeline.dbt_bridge.docs [--project-dir dbt]
+    python -m netflix_pipeline.dbt_bridge.docs [--project-dir DIR]
 
 Works on a fresh checkout, with no data and no account: it starts the emulator, creates every
 source table the dbt project declares, empty, with the columns and types of its sources YAML
@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from ..warehouse import Warehouse, WarehouseSettings
-from .runner import DbtBuildError, DbtCrashError, load_manifest, run_dbt, target_dir
+from .artifacts import target_dir
+from .invocation import project_dir, run_dbt
+from .manifest import load_manifest
+from .results import DbtBuildError, DbtCrashError
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +49,10 @@ def empty_source_tables(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     return statements
 
 
-def build_docs(project_dir: str | Path = "dbt", database: str = "NETFLIX") -> Path:
+def build_docs(project: str | Path | None = None, database: str = "NETFLIX") -> Path:
     """Build dbt's docs site on a fresh emulator; return the path of its index.html."""
-    project_dir = Path(project_dir).resolve()
-    manifest = load_manifest(project_dir)
+    project = Path(project or project_dir()).resolve()
+    manifest = load_manifest(project)
     warehouse = Warehouse(WarehouseSettings(emulator=True, database=database))
     try:
         with warehouse.cursor() as cursor:
@@ -58,11 +61,11 @@ def build_docs(project_dir: str | Path = "dbt", database: str = "NETFLIX") -> Pa
                 cursor.execute(statement)
         for command in (["run", "--empty"], ["docs", "generate"]):
             run_dbt(
-                command, project_dir=project_dir, target="local", env=warehouse.dbt_env()
+                command, project_dir=project, target="local", env=warehouse.dbt_env()
             ).raise_for_failures()
     finally:
         warehouse.close()
-    return target_dir(project_dir) / "index.html"
+    return target_dir(project) / "index.html"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m netflix_pipeline.dbt_bridge.docs",
         description="Build dbt's docs site on the local Snowflake emulator (no data needed).",
     )
-    parser.add_argument("--project-dir", default="dbt", type=Path, help="the dbt project")
+    parser.add_argument(
+        "--project-dir",
+        default=project_dir(),
+        type=Path,
+        help="the dbt project (default: $DBT_PROJECT_DIR, else dbt)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-7s %(message)s")
     try:
@@ -78,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DbtBuildError, DbtCrashError, ValueError) as exc:
         logger.error("%s", exc)
         return 1
-    print(f"dbt docs: {index}\n(open it in a browser, or: dbt docs serve --project-dir dbt)")
+    print(
+        f"dbt docs: {index}\n"
+        f"(open it in a browser, or: dbt docs serve --project-dir {args.project_dir})"
+    )
     return 0
 
 

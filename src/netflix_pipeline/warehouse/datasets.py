@@ -1,8 +1,8 @@
 """Catalog dataset types that talk to the warehouse: the warehouse itself and its tables.
 
-Warehouse tables load into pandas
-through the connector's Arrow path and save through a stage and ``COPY INTO`` (the connector's
-``write_pandas`` does not work on the emulator; this path works on both).
+Warehouse tables load into pandas through the connector's Arrow path and save through a stage
+and ``COPY INTO`` (the connector's ``write_pandas`` does not work on the emulator; this path
+works on both).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
 
 from .connection import Warehouse, get_warehouse
+from .stage import StageSettings, cleanup_stage, copy_from_stage, create_stage, write_stage_file
+from .tables import Replacement, ensure_schemas, replace_tables, table_columns
 
 logger = logging.getLogger(__name__)
 
@@ -40,32 +41,22 @@ class WarehouseDataset(AbstractDataset[None, Warehouse]):
         return {"emulator": bool(self._credentials.get("emulator", False))}
 
 
-@dataclass(frozen=True)
-class TableWritten:
-    """What a node returns for a table it built in the warehouse itself (COPY, SQL, dbt).
-
-    Saving it to a :class:`SnowflakeTableDataset` writes nothing: it checks that the table
-    exists and records the lineage, so the catalog and kedro-viz show who produced the table.
-    """
-
-    table: str
-    rows: int | None = None
-
-
-class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWritten]):
+class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
     """One warehouse table as a pandas DataFrame.
 
-    ``save`` replaces the table as a whole in one transaction: the frame is written to Parquet,
-    staged, copied into a new table, then swapped in with a clone, so readers never see a
-    half-written table. Column names are upper-cased, as Snowflake folds unquoted names.
+    ``save`` replaces the table as a whole: the frame is written to Parquet, staged and copied
+    into a scratch table beside it, whose rows then replace the table's in one transaction
+    (:func:`.tables.replace_tables`), so readers never see a half-written table. A frame whose
+    columns differ from the table's re-creates it. Column names are upper-cased, as Snowflake
+    folds unquoted names.
     """
 
     def __init__(
         self,
         table: str,
         credentials: dict[str, Any],
-        stage_uri: str = "data/02_intermediate/stage",
-        stage_name: str = "RAW_LOAD.LANDING_STAGE",
+        stage_uri: str = StageSettings.uri,
+        stage_name: str = StageSettings.name,
         columns: list[str] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
@@ -74,8 +65,9 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
         self._table = table.upper()
         self._columns = [c.upper() for c in columns] if columns else None
         self._credentials = dict(credentials or {})
-        self._stage_uri = stage_uri
-        self._stage_name = stage_name
+        # A local folder is the emulator's stage, which the run creates; a URL is an external
+        # stage made by dbt/setup/snowflake_setup.sql.
+        self._stage = StageSettings(name=stage_name, uri=stage_uri, create="://" not in stage_uri)
         self.metadata = metadata
 
     @property
@@ -90,97 +82,51 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame | TableWr
         logger.info("Read %d rows from %s", len(frame), self._table)
         return frame
 
-    def save(self, data: pd.DataFrame | TableWritten) -> None:
-        if isinstance(data, TableWritten):
-            self._check_written(data)
-            return
-        self._write(data)
-
-    def _check_written(self, data: TableWritten) -> None:
-        if data.table.upper() != self._table:
-            raise DatasetError(f"the node built {data.table}, but this dataset is {self._table}")
-        schema, name = self._table.split(".", 1)
-        with self._warehouse.cursor() as cur:
-            found = cur.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = %s and table_name = %s",
-                (schema, name),
-            ).fetchone()[0]
-        if not found:
-            raise DatasetError(f"{self._table} was reported built, but it does not exist")
-
-    def _write(self, data: pd.DataFrame) -> None:
-        """Stage the frame, then replace the table's rows in one transaction.
-
-        DDL commits an open transaction on Snowflake, so the table is created (or recreated,
-        when the frame's columns changed) before the transaction, and replaced with
-        ``delete`` + ``insert`` inside it: readers see the old rows or the new ones.
-        """
-        from ..pipelines.ingestion.load import StageSettings
-
+    def save(self, data: pd.DataFrame) -> None:
         started = time.monotonic()
         frame = data.rename(columns=str.upper)
-        ddl = _ddl(frame)
-        stage = StageSettings(name=self._stage_name, uri=self._stage_uri)
         run_id = f"table-{uuid.uuid4().hex[:12]}"
         with self._warehouse.connection() as conn:
-            self._replace(conn.cursor(), frame, stage, run_id, ddl)
+            self._replace(conn.cursor(), frame, run_id)
         logger.info(
             "Wrote %d rows to %s in %.1f s", len(frame), self._table, time.monotonic() - started
         )
 
-    def _replace(self, cur, frame: pd.DataFrame, stage, run_id: str, ddl: str) -> None:
-        """The steps of :meth:`_write`, on one cursor."""
-        from ..pipelines.ingestion.load import (
-            cleanup_stage,
-            copy_from_stage,
-            stage_url,
-            write_stage_file,
-        )
-
+    def _replace(self, cur: Any, frame: pd.DataFrame, run_id: str) -> None:
+        """Copy the frame into ``<TABLE>__NEW``, then replace the table's rows with its rows."""
         schema, name = self._table.split(".", 1)
-        new = f"{schema}.{name}__NEW"
-        columns = ", ".join(frame.columns)
+        new = f"{self._table}__NEW"
+        definition = f"({_ddl(frame)})"
+        columns = tuple(frame.columns)
         try:
-            schemas = {
-                r[0].upper()
-                for r in cur.execute(
-                    "select schema_name from information_schema.schemata"
-                ).fetchall()
-            }
-            if schema not in schemas:
-                cur.execute(f"create schema if not exists {schema}")
-            if "://" not in self._stage_uri:
-                cur.execute(
-                    f"create stage if not exists {self._stage_name} url = '{stage_url(stage)}'"
-                )
-            with tempfile.TemporaryDirectory() as tmp:
-                local = Path(tmp) / f"{name.lower()}.parquet"
-                frame.to_parquet(local, index=False)
-                relative = write_stage_file(stage, run_id, local.name, local)
-            cur.execute(f"create or replace table {new} ({ddl})")
-            copy_from_stage(cur, new, stage, relative, len(frame))
-            existing = [
-                r[0].upper()
-                for r in cur.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = %s and table_name = %s order by ordinal_position",
-                    (schema, name),
-                ).fetchall()
-            ]
-            if existing != list(frame.columns):
-                cur.execute(f"create or replace table {self._table} ({ddl})")
-            cur.execute("begin")
-            try:
-                cur.execute(f"delete from {self._table}")
-                cur.execute(f"insert into {self._table} ({columns}) select {columns} from {new}")
-                cur.execute("commit")
-            except BaseException:
-                cur.execute("rollback")
-                raise
+            ensure_schemas(cur, [schema])
+            self._copy_into(cur, new, definition, frame, run_id)
+            existing = table_columns(cur, schema, [name]).get(name)
+            found = tuple(column[0].upper() for column in existing or ())
+            replacement = Replacement(
+                table=self._table,
+                source=new,
+                columns=columns,
+                definition=definition,
+                exists=existing is not None,
+                shape_change="" if found == columns else f"has the columns {', '.join(found)}",
+            )
+            replace_tables(cur, [replacement], on_shape_change="replace")
             cur.execute(f"drop table if exists {new}")
         finally:
-            cleanup_stage(stage, run_id)
+            cleanup_stage(self._stage, run_id)
+
+    def _copy_into(
+        self, cur: Any, table: str, definition: str, frame: pd.DataFrame, run_id: str
+    ) -> None:
+        """Create ``table`` and copy the frame into it, as Parquet through the stage."""
+        create_stage(cur, self._stage)
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / f"{self._table.lower()}.parquet"
+            frame.to_parquet(local, index=False)
+            relative = write_stage_file(self._stage, run_id, local.name, local)
+        cur.execute(f"create or replace table {table} {definition}")
+        copy_from_stage(cur, table, self._stage, relative, len(frame))
 
     def _describe(self) -> dict[str, Any]:
         return {"table": self._table, "columns": self._columns}

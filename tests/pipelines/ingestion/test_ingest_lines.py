@@ -47,18 +47,20 @@ def land(tmp_path: Path, data: bytes, contract=NUMBERED) -> tuple[ScannedFile, l
     return item, kept, rejects
 
 
+BOM_CRLF = (
+    "\ufeffuserId,movieId,rating,timestamp\r\n"  # 1
+    '1,2,"4.0\r\nsecond line",5\r\n'  # 2-3
+    "2,x\r\n"  # 4: too few columns
+    '3,"multi\nline\nrecord",7,9,10\r\n'  # 5-7: too many columns
+    '4,"comma, inside",3.5,8\r\n'  # 8
+    "\r\n"  # 9: blank
+    '5,"",,\r\n'  # 10: empty values are nulls
+    "\r\n\r\n"  # trailing blank lines
+).encode()
+
+
 def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
-    data = (
-        "\ufeffuserId,movieId,rating,timestamp\r\n"  # 1
-        '1,2,"4.0\r\nsecond line",5\r\n'  # 2-3
-        "2,x\r\n"  # 4: too few columns
-        '3,"multi\nline\nrecord",7,9,10\r\n'  # 5-7: too many columns
-        '4,"comma, inside",3.5,8\r\n'  # 8
-        "\r\n"  # 9: blank
-        '5,"",,\r\n'  # 10: empty values are nulls
-        "\r\n\r\n"  # trailing blank lines
-    ).encode()
-    item, kept, rejects = land(tmp_path, data)
+    item, kept, rejects = land(tmp_path, BOM_CRLF)
     # typed as they land; a faulty value is null and its row keeps its reasons and its text
     assert [(r["_LINE_NUMBER"], r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
         (2, 1, 2, None),
@@ -81,8 +83,9 @@ def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
     assert item.reject_kinds == {"wrong number of columns": (2, 4)}
     assert item.value_kinds == {}  # found in the warehouse, with the duplicates of the key
 
-    # without a key, the rows land unnumbered and the faulty ones join the rejects
-    item, kept, rejects = land(tmp_path / "plain", data, RATINGS)
+
+def test_without_a_key_rows_land_unnumbered_and_the_faulty_ones_join_the_rejects(tmp_path):
+    item, kept, rejects = land(tmp_path, BOM_CRLF, RATINGS)
     assert [(r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
         (1, 2, None),
         (4, None, Decimal("3.5")),
@@ -204,7 +207,7 @@ def test_many_shifts_take_the_as_of_join(tmp_path, monkeypatch):
         + "99,99,4.0,1\n"
     ).encode()
     _, case_kept, case_rejects = land(tmp_path / "case", data)
-    monkeypatch.setattr("netflix_pipeline.pipelines.ingestion.scan.MAX_CASE_POINTS", 0)
+    monkeypatch.setattr("netflix_pipeline.pipelines.ingestion.scan.lines.MAX_CASE_POINTS", 0)
     _, asof_kept, asof_rejects = land(tmp_path / "asof", data)
     assert asof_kept == case_kept and asof_rejects == case_rejects
     assert [r["_LINE_NUMBER"] for r in case_kept] == [*range(2, 2 + 3 * 39, 3), 2 + 3 * 39]

@@ -18,7 +18,7 @@ from ingest_support import ingest, rejected_rows, scan, snapshot
 
 from netflix_pipeline.pipelines.ingestion.source import RawFileError
 from netflix_pipeline.pipelines.sample_data.generator import generate
-from netflix_pipeline.warehouse.connection import free_port
+from netflix_pipeline.warehouse.emulator import free_port
 
 BUCKET = "netflix-raw"
 PREFIX = "nightly/raw"

@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from ingest_support import RATINGS
 from test_ingest_lines import land
 
-from netflix_pipeline.pipelines.ingestion import scan
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME, Column
-from netflix_pipeline.pipelines.ingestion.scan import structural_pass
+from netflix_pipeline.pipelines.ingestion.scan import records, structural_pass
 from netflix_pipeline.pipelines.ingestion.source import inspect_file
 from netflix_pipeline.pipelines.ingestion.sql import INTEGER, RATING, ValueChecks, column_check
 
@@ -62,7 +61,7 @@ def test_the_fast_paths_type_values_as_the_patterns_do(duck, kind, text):
 def test_a_check_that_would_reorder_the_records_is_refused(tmp_path, monkeypatch):
     """A long IN list is planned as a join, which would not keep the file order that numbers
     the lines: the pass refuses to run rather than number lines wrongly."""
-    real = scan.value_checks
+    real = records.value_checks
 
     def with_in_list(contract, field):
         checks = real(contract, field)
@@ -74,7 +73,7 @@ def test_a_check_that_would_reorder_the_records_is_refused(tmp_path, monkeypatch
             checks.kind,
         )
 
-    monkeypatch.setattr(scan, "value_checks", with_in_list)
+    monkeypatch.setattr(records, "value_checks", with_in_list)
     with pytest.raises(RuntimeError, match="would not keep the records in file order"):
         land(tmp_path, RATINGS.encode())
 

@@ -146,7 +146,7 @@ def test_a_failing_dbt_test_publishes_nothing_and_refreshes_nothing(tmp_path, fa
     """
     from netflix_pipeline import hooks
     from netflix_pipeline import warehouse as warehouse_module
-    from netflix_pipeline.dbt_bridge.runner import DbtBuildError
+    from netflix_pipeline.dbt_bridge.results import DbtBuildError
 
     server, env = fake
     project = project_copy(tmp_path)

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from conftest import project_copy, read_json, run_kedro
 
-from netflix_pipeline.pipelines.reporting.dashboard.charts import render_dashboard
+from netflix_pipeline.pipelines.reporting.dashboard import render_dashboard
 from netflix_pipeline.pipelines.reporting.nodes import GENRE_FIELDS, WINDOW_FIELDS, build_insights
 
 CHARTS = (

@@ -256,7 +256,7 @@ def test_no_table_is_printed_with_zero_rows(capsys, caplog):
 
 
 def test_money_and_percentages_read_like_a_report():
-    from netflix_pipeline.pipelines.reporting.dashboard.charts import money, pct
+    from netflix_pipeline.pipelines.reporting.formatting import money, pct
 
     assert money(89.2e9) == "$89.2B"
     assert money(412e6) == "$412.0M"

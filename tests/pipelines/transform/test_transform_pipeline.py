@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from netflix_pipeline.dbt_bridge import lineage
 from netflix_pipeline.dbt_bridge.dag import DbtDag
-from netflix_pipeline.dbt_bridge.runner import DbtCrashError
-from netflix_pipeline.pipelines.transform import pipeline as transform_pipeline
+from netflix_pipeline.dbt_bridge.results import DbtCrashError
+from netflix_pipeline.pipelines.transform import create_pipeline
 
 
 def model(name: str, folder: str, *parents: str, sources: tuple[str, ...] = ()) -> dict:
@@ -65,8 +66,8 @@ def test_the_dag_sorts_parents_first_and_splits_at_a_source():
 
 @pytest.fixture()
 def pipe(monkeypatch):
-    monkeypatch.setattr(transform_pipeline, "load_manifest", lambda project_dir: MANIFEST)
-    return transform_pipeline.create_pipeline()
+    monkeypatch.setattr(lineage, "load_manifest", lambda project_dir: MANIFEST)
+    return create_pipeline()
 
 
 def test_one_watcher_per_model_wired_like_dbt(pipe):
@@ -103,10 +104,19 @@ def test_a_project_that_cannot_be_read_leaves_the_watchers_out(monkeypatch, capl
     def broken(project_dir):
         raise DbtCrashError("dbt parse crashed (exit code 2)")
 
-    monkeypatch.setattr(transform_pipeline, "load_manifest", broken)
-    pipe = transform_pipeline.create_pipeline()
+    monkeypatch.setattr(lineage, "load_manifest", broken)
+    pipe = create_pipeline()
     assert {n.name for n in pipe.nodes} == {
         "dbt_build_staging_node", "confirm_dbt_staging_node",
         "dbt_build_marts_node", "confirm_dbt_marts_node",
     }  # fmt: skip
     assert "cannot read the dbt project: dbt parse crashed" in caplog.text
+
+
+def test_the_models_are_read_from_the_dbt_project_folder(monkeypatch):
+    read = []
+    monkeypatch.setenv("DBT_PROJECT_DIR", "elsewhere/dbt")
+    monkeypatch.setattr(lineage, "load_manifest", lambda project_dir: read.append(project_dir))
+    monkeypatch.setattr(lineage.DbtDag, "from_manifest", classmethod(lambda cls, m: DbtDag({})))
+    create_pipeline()
+    assert read == ["elsewhere/dbt"]

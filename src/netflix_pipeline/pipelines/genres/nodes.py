@@ -1,10 +1,11 @@
-"""Genre normalization node: the rules are parameters, the work is vectorized in genres.py."""
+"""Genre normalization node: the rules are parameters, the work is vectorized in films.py."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .normalize import GenreRules, film_genres
+from .films import film_genres
+from .rules import GenreRules
 
 SOURCE_FILES = {"tmdb": "tmdb/movies_metadata.csv", "movielens": "movielens/movies.csv"}
 

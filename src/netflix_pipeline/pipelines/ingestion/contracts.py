@@ -1,8 +1,8 @@
 """The raw input contract (DESIGN §3) as data: files, columns, kinds of value and keys.
 
-Each column has a *kind*. :mod:`netflix_pipeline.ingest.sql` turns a kind into the SQL that casts
-a text value and says when it is a fault, so each rule is written once here and applied where the
-bytes already are: in the structural pass that reads every record of the file.
+Each column has a *kind*. :mod:`.sql` turns a kind into the SQL that casts a text value and says
+when it is a fault, so each rule is written once here and applied where the bytes already are: in
+the structural pass that reads every record of the file (:mod:`.scan`).
 """
 
 from __future__ import annotations

@@ -1,137 +1,54 @@
 """Bulk load of scanned raw files into the warehouse: stage, COPY INTO, check, publish.
 
 Each landed file (typed rows, each with its reasons when faulty: :mod:`.scan`) goes to the scratch
-table ``RAW_LOAD.<T>`` with one ``COPY INTO`` from a stage (a ``file://`` folder on the emulator,
-an S3 prefix behind an external stage in production: the same SQL). A file with a key lands in
-``RAW_LOAD.<T>__LANDING`` first, and one statement ranks its keys into ``RAW_LOAD.<T>``
-(:func:`.sql.keyed_table_sql`), whose faulty rows and duplicates go to
-``RAW_LOAD.REJECTED_ROWS``; the scan's rejects (malformed records, and the faulty rows of a file
-without a key) are copied there from their own file. Nothing passes through Python but counts.
+table ``RAW_LOAD.<T>`` with one ``COPY INTO`` from the stage
+(:mod:`netflix_pipeline.warehouse.stage`). A file with a key lands in ``RAW_LOAD.<T>__LANDING``
+first, and one statement ranks its keys into ``RAW_LOAD.<T>`` (:func:`.sql.keyed_table_sql`),
+whose faulty rows and duplicates go to ``RAW_LOAD.REJECTED_ROWS``; the scan's rejects (malformed
+records, and the faulty rows of a file without a key) are copied there from their own file.
+Nothing passes through Python but counts.
 
 Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
-``RAW.REJECTED_ROWS`` replaced, all together, by DML inside one transaction (``delete`` +
-``insert … select``). DML, not ``create or replace … clone``: Snowflake commits a DDL statement on
-its own, whatever transaction is open, so only DML makes the multi-table swap all or nothing there.
-A failure at any point leaves the previous tables as they were, and the same input always gives the
-same tables.
+``RAW.REJECTED_ROWS`` replaced, all together, in one transaction
+(:func:`netflix_pipeline.warehouse.tables.replace_tables`). A failure at any point leaves the
+previous tables as they were, and the same input always gives the same tables.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, fields
 from pathlib import Path
 
-import fsspec
-
 from ...warehouse import Warehouse
+from ...warehouse.schemas import RAW, RAW_LOAD, REJECTED_ROWS
+from ...warehouse.stage import (
+    StageSettings,
+    cleanup_stage,
+    copy_from_stage,
+    create_stage,
+    write_stage_file,
+)
+from ...warehouse.tables import (
+    Columns,
+    Replacement,
+    ensure_schemas,
+    replace_tables,
+    table_columns,
+)
 from .contracts import FileContract
 from .scan import ScannedFile
-from .source import is_remote
-from .sql import (
-    REJECTED_COLUMNS,
-    REJECTED_DDL,
-    keyed_table_sql,
-    landing_ddl,
-    quote,
-    raw_table_columns,
-    raw_table_ddl,
-)
+from .sql import keyed_table_sql, landing_ddl, quote, raw_table_columns, raw_table_ddl
 
 logger = logging.getLogger(__name__)
 
-RAW_SCHEMA = "RAW"
-LOAD_SCHEMA = "RAW_LOAD"
-REJECTED_TABLE = "REJECTED_ROWS"
+LOAD_REJECTED = f"{RAW_LOAD}.{REJECTED_ROWS.name}"
 
 
 class RejectRateError(RuntimeError):
     """A file has more faulty rows than the run accepts; nothing was replaced."""
-
-
-class LoadError(RuntimeError):
-    """The warehouse did not load what was staged; nothing was replaced."""
-
-
-# ---------------------------------------------------------------------------------------------
-# the stage (also used by SnowflakeTableDataset)
-
-
-@dataclass(frozen=True)
-class StageSettings:
-    """Where landed files are written and the warehouse stage that reads them.
-
-    ``uri`` is a local folder (an external stage on ``file://`` is created for it when ``create``
-    is true: the emulator reads it) or an ``s3://`` prefix behind an existing external stage
-    (production, see ``dbt/setup/snowflake_setup.sql``).
-    """
-
-    name: str = f"{LOAD_SCHEMA}.LANDING_STAGE"
-    uri: str = "data/02_intermediate/stage"
-    create: bool = True
-
-    @classmethod
-    def from_params(cls, params: dict) -> StageSettings:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in dict(params).items() if k in known}
-        if isinstance(values.get("create"), str):
-            values["create"] = values["create"].strip().lower() in ("1", "true", "yes")
-        return cls(**values)
-
-
-def stage_url(stage: StageSettings) -> str:
-    if "://" in stage.uri:
-        return stage.uri.rstrip("/") + "/"
-    return Path(stage.uri).resolve().as_uri() + "/"
-
-
-def write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
-    """Put a local file at the stage location; returns its path relative to the stage.
-
-    A stage on the local disk gets a hard link (no copy of a file of hundreds of megabytes)
-    where the file system allows one; S3 gets an upload.
-    """
-    relative = f"{run_id}/{name}"
-    fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{relative}")
-    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-    if is_remote(fs):
-        fs.put_file(str(local), path)
-        return relative
-    try:
-        os.link(local, path)
-    except OSError:  # another file system, or one without hard links
-        shutil.copyfile(local, path)
-    return relative
-
-
-def cleanup_stage(stage: StageSettings, run_id: str) -> None:
-    fs, path = fsspec.core.url_to_fs(f"{stage.uri.rstrip('/')}/{run_id}")
-    if fs.exists(path):
-        fs.rm(path, recursive=True)
-
-
-def copy_from_stage(
-    cur, table: str, stage: StageSettings, relative: str, expected_rows: int | None
-) -> int:
-    """``COPY INTO`` one staged Parquet file; checks that every row arrived."""
-    folder, name = relative.rsplit("/", 1)
-    result = cur.execute(
-        f"copy into {table} from @{stage.name}/{folder}/ files = ({quote(name)}) "
-        "file_format = (type = parquet) match_by_column_name = case_insensitive force = true"
-    ).fetchall()
-    loaded = sum(int(row[3] or 0) for row in result if len(row) > 3)
-    statuses = {str(row[1]).upper() for row in result if len(row) > 1}
-    if (expected_rows is not None and loaded != expected_rows) or statuses - {"LOADED"}:
-        raise LoadError(
-            f"COPY INTO {table} from @{stage.name}/{relative} loaded {loaded} rows, expected "
-            f"{expected_rows}: {result}. Nothing was replaced."
-        )
-    return loaded
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,21 +161,9 @@ class RawTableLoader:
         return {item.contract.name: entries[item.contract.name] for item in scanned}
 
     def prepare(self, cur) -> None:
-        database = self.warehouse.database
-        existing = {
-            row[0].upper()
-            for row in cur.execute(
-                f"select schema_name from {database}.information_schema.schemata"
-            ).fetchall()
-        }
-        for schema in (RAW_SCHEMA, LOAD_SCHEMA):
-            if schema not in existing:
-                cur.execute(f"create schema if not exists {schema}")
-        if self.stage.create:
-            cur.execute(
-                f"create or replace stage {self.stage.name} url = {quote(stage_url(self.stage))}"
-            )
-        cur.execute(f"create or replace table {LOAD_SCHEMA}.{REJECTED_TABLE} ({REJECTED_DDL})")
+        ensure_schemas(cur, (RAW, RAW_LOAD))
+        create_stage(cur, self.stage)
+        cur.execute(f"create or replace table {LOAD_REJECTED} ({REJECTED_ROWS.ddl})")
 
     def stage_file(self, local: Path, name: str) -> str:
         return write_stage_file(self.stage, self.run_id, name, local)
@@ -267,9 +172,26 @@ class RawTableLoader:
 
     def load_file(self, cur, item: ScannedFile) -> dict:
         """Land one file into ``RAW_LOAD``, rank its keys; raise when it rejects too much."""
-        c = item.contract
         started = time.monotonic()
-        checked = f"{LOAD_SCHEMA}.{c.table}"
+        value_kinds = self.land_file(cur, item)
+        value_rejects = sum(rows for rows, _ in value_kinds.values())
+        loaded = item.records - value_rejects
+        kinds = merge_kinds(item.reject_kinds, value_kinds)
+        weight = value_rejects + item.rejected_lines
+        seconds = item.seconds + time.monotonic() - started
+        entry = file_entry(item, loaded, value_rejects + item.rejected, weight, kinds, seconds)
+        error = reject_rate_error(item.uri, loaded, weight, kinds, self.max_reject_rate)
+        if error is not None:
+            raise error
+        return entry
+
+    def land_file(self, cur, item: ScannedFile) -> dict[str, tuple[int, int]]:
+        """Copy one file into ``RAW_LOAD.<T>`` and its faulty rows into ``REJECTED_ROWS``.
+
+        Returns the kinds of faulty values among the landed rows: (rows, first line) by kind.
+        """
+        c = item.contract
+        checked = f"{RAW_LOAD}.{c.table}"
         # A file without a key is checked as it lands; one with a key lands beside and has
         # its duplicates found in a second table.
         landing = f"{checked}__LANDING" if c.key else checked
@@ -277,130 +199,129 @@ class RawTableLoader:
         if item.records:
             relative = self.stage_file(item.landed, f"{c.name}.parquet")
             copy_from_stage(cur, landing, self.stage, relative, item.records)
-        if c.key:
-            cur.execute(keyed_table_sql(c, landing, checked))
-            cur.execute(f"drop table if exists {landing}")
-            # the faulty rows and the duplicates, found here
-            cur.execute(
-                f"insert into {LOAD_SCHEMA}.{REJECTED_TABLE} ({', '.join(REJECTED_COLUMNS)}) "
-                f"select {quote(c.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
-                f"from {checked} where _REASON is not null"
-            )
-            counts = cur.execute(
-                f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} "
-                "where _REASON_KIND is not null group by 1"
-            ).fetchall()
-            value_kinds = {kind: (int(rows), int(line)) for kind, rows, line in counts}
-        else:
-            value_kinds = item.value_kinds  # already among the scan's rejects, with their lines
+        # A file without a key has its faulty values among the scan's rejects already.
+        value_kinds = self.rank_keys(cur, c, landing, checked) if c.key else item.value_kinds
         if item.rejects_rows:
             relative = self.stage_file(item.rejects, f"{c.name}.rejects.parquet")
-            copy_from_stage(
-                cur, f"{LOAD_SCHEMA}.{REJECTED_TABLE}", self.stage, relative, item.rejects_rows
-            )
-        loaded = item.records - sum(rows for rows, _ in value_kinds.values())
-        kinds = merge_kinds(item.reject_kinds, value_kinds)
-        value_rejects = sum(rows for rows, _ in value_kinds.values())
-        rejected = value_rejects + item.rejected
-        weight = value_rejects + item.rejected_lines
-        rate = weight / (loaded + weight) if loaded + weight else 0.0
-        top = sorted(kinds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]
-        entry = {
-            "file": c.path,
-            "uri": item.uri,
-            "table": f"{RAW_SCHEMA}.{c.table}",
-            "present": item.present,
-            "rows_loaded": loaded,
-            "rows_rejected": rejected,
-            "reject_rate": round(rate, 6),
-            "top_reasons": {kind: rows for kind, (rows, _) in top},
-            "seconds": round(item.seconds + time.monotonic() - started, 3),
-        }
-        if item.present:
-            logger.info(
-                "%s: %d rows loaded, %d rejected (%.2f%%)%s in %.1f s",
-                c.path,
-                loaded,
-                rejected,
-                100 * rate,
-                "".join(f"; {kind}: {rows}" for kind, (rows, _) in top),
-                entry["seconds"],
-            )
-        error = reject_rate_error(item.uri, loaded, weight, kinds, self.max_reject_rate)
-        if error is not None:
-            raise error
-        return entry
+            copy_from_stage(cur, LOAD_REJECTED, self.stage, relative, item.rejects_rows)
+        return value_kinds
+
+    def rank_keys(
+        self, cur, contract: FileContract, landing: str, checked: str
+    ) -> dict[str, tuple[int, int]]:
+        """Keep the first row of each key; set aside the faulty rows and the duplicates."""
+        cur.execute(keyed_table_sql(contract, landing, checked))
+        cur.execute(f"drop table if exists {landing}")
+        cur.execute(
+            f"insert into {LOAD_REJECTED} ({', '.join(REJECTED_ROWS.columns)}) "
+            f"select {quote(contract.path)}, _LINE_NUMBER, _REASON, _RAW_LINE, 'ingest' "
+            f"from {checked} where _REASON is not null"
+        )
+        counts = cur.execute(
+            f"select _REASON_KIND, count(*), min(_LINE_NUMBER) from {checked} "
+            "where _REASON_KIND is not null group by 1"
+        ).fetchall()
+        return {kind: (int(rows), int(line)) for kind, rows, line in counts}
 
     # -- publishing
 
-    def ensure_raw_tables(self, cur, contracts: list[FileContract]) -> None:
-        """RAW tables in the shape of their contract, before the transaction (DDL commits)."""
-        wanted = {c.table: (raw_table_ddl(c), raw_table_columns(c)) for c in contracts}
-        wanted[REJECTED_TABLE] = (REJECTED_DDL, list(REJECTED_COLUMNS))
-        existing: dict[str, list[str]] = {}
-        for table, column in cur.execute(
-            f"select table_name, column_name from {self.warehouse.database}.information_schema."
-            f"columns where table_schema = '{RAW_SCHEMA}' order by table_name, ordinal_position"
-        ).fetchall():
-            existing.setdefault(table.upper(), []).append(column.upper())
-        for table, (ddl, columns) in wanted.items():
-            found = existing.get(table, [])
-            if found == [c.upper() for c in columns]:
-                continue
-            if found:
-                logger.warning(
-                    "%s.%s has the columns %s, the contract wants %s: the table is recreated "
-                    "empty before the load (a contract change)",
-                    RAW_SCHEMA,
-                    table,
-                    ", ".join(found),
-                    ", ".join(columns),
-                )
-            cur.execute(f"create or replace table {RAW_SCHEMA}.{table} ({ddl})")
+    def replacements(self, cur, contracts: list[FileContract]) -> list[Replacement]:
+        """Every RAW table, and RAW.REJECTED_ROWS, with the rows that replace its rows.
 
-    def publish_statements(self, scanned: list[ScannedFile]) -> list[str]:
-        """The DML that replaces every RAW table's rows (run inside one transaction)."""
-        statements = []
-        for item in scanned:
-            t = item.contract.table
-            columns = ", ".join(raw_table_columns(item.contract))
-            statements += [
-                f"delete from {RAW_SCHEMA}.{t}",
-                f"insert into {RAW_SCHEMA}.{t} ({columns}) "
-                f"select {columns} from {LOAD_SCHEMA}.{t} where _REASON is null",
-            ]
-        columns = ", ".join(REJECTED_COLUMNS)
-        statements += [
-            f"delete from {RAW_SCHEMA}.{REJECTED_TABLE}",
-            f"insert into {RAW_SCHEMA}.{REJECTED_TABLE} ({columns}) select {columns} "
-            f"from {LOAD_SCHEMA}.{REJECTED_TABLE}",
-        ]
-        return statements
+        A table whose columns are not its contract's is re-created empty (a contract change).
+        """
+        wanted = {
+            c.table: (raw_table_columns(c), raw_table_ddl(c), "_REASON is null") for c in contracts
+        }
+        wanted[REJECTED_ROWS.name] = (list(REJECTED_ROWS.columns), REJECTED_ROWS.ddl, None)
+        existing = table_columns(cur, RAW, wanted)
+        replacements = []
+        for table, (columns, ddl, where) in wanted.items():
+            change = _contract_change(existing.get(table), columns)
+            if change:
+                logger.warning(
+                    "%s.%s %s: the table is recreated empty before the load (a contract change)",
+                    RAW,
+                    table,
+                    change,
+                )
+            replacements.append(
+                Replacement(
+                    table=f"{RAW}.{table}",
+                    source=f"{RAW_LOAD}.{table}",
+                    columns=tuple(columns),
+                    definition=f"({ddl})",
+                    where=where,
+                    exists=table in existing,
+                    shape_change=change,
+                )
+            )
+        return replacements
 
     def publish(self, cur, scanned: list[ScannedFile]) -> None:
         started = time.monotonic()
-        self.ensure_raw_tables(cur, [item.contract for item in scanned])
-        cur.execute("begin")
-        try:
-            for statement in self.publish_statements(scanned):
-                cur.execute(statement)
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
-        tables = ", ".join(f"{RAW_SCHEMA}.{item.contract.table}" for item in scanned)
+        contracts = [item.contract for item in scanned]
+        replace_tables(cur, self.replacements(cur, contracts), on_shape_change="replace")
+        tables = ", ".join(f"{RAW}.{c.table}" for c in contracts)
         logger.info(
             "Replaced %s and %s.%s in one transaction in %.1f s",
             tables,
-            RAW_SCHEMA,
-            REJECTED_TABLE,
+            RAW,
+            REJECTED_ROWS.name,
             time.monotonic() - started,
         )
 
     def drop_scratch(self, cur, scanned: list[ScannedFile]) -> None:
         for item in scanned:
-            cur.execute(f"drop table if exists {LOAD_SCHEMA}.{item.contract.table}")
-        cur.execute(f"drop table if exists {LOAD_SCHEMA}.{REJECTED_TABLE}")
+            cur.execute(f"drop table if exists {RAW_LOAD}.{item.contract.table}")
+        cur.execute(f"drop table if exists {LOAD_REJECTED}")
+
+
+def _contract_change(existing: Columns | None, columns: list[str]) -> str:
+    """How a RAW table's columns differ from its contract's ('' when they match or it is new)."""
+    found = [column[0].upper() for column in existing or ()]
+    if existing is None or found == [c.upper() for c in columns]:
+        return ""
+    return f"has the columns {', '.join(found)}, the contract wants {', '.join(columns)}"
+
+
+def file_entry(
+    item: ScannedFile,
+    loaded: int,
+    rejected: int,
+    weight: int,
+    kinds: dict[str, tuple[int, int]],
+    seconds: float,
+) -> dict:
+    """One file's entry of the load report, logged when the file was there.
+
+    ``weight`` counts a malformed record once per line it spans (:func:`reject_rate_error`).
+    """
+    c = item.contract
+    rate = weight / (loaded + weight) if loaded + weight else 0.0
+    top = sorted(kinds.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]
+    entry = {
+        "file": c.path,
+        "uri": item.uri,
+        "table": f"{RAW}.{c.table}",
+        "present": item.present,
+        "rows_loaded": loaded,
+        "rows_rejected": rejected,
+        "reject_rate": round(rate, 6),
+        "top_reasons": {kind: rows for kind, (rows, _) in top},
+        "seconds": round(seconds, 3),
+    }
+    if item.present:
+        logger.info(
+            "%s: %d rows loaded, %d rejected (%.2f%%)%s in %.1f s",
+            c.path,
+            loaded,
+            rejected,
+            100 * rate,
+            "".join(f"; {kind}: {rows}" for kind, (rows, _) in top),
+            entry["seconds"],
+        )
+    return entry
 
 
 def load_raw_tables(

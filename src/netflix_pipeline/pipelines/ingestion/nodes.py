@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ...warehouse import Warehouse
-from .contracts import CONTRACTS_BY_NAME
+from .contracts import CONTRACTS_BY_NAME, FileContract
 from .load import StageSettings, load_raw_tables, merge_kinds, reject_rate_error
 from .raw_files import RawFile
 from .scan import ScannedFile, structural_pass
-from .source import check_raw_files
+from .source import FileShape, check_raw_files
 
 logger = logging.getLogger(__name__)
 
@@ -44,52 +45,69 @@ def scan_raw_files(
     located = check_raw_files(files, workdir)
 
     def scan(name: str) -> ScannedFile:
-        raw, contract = files[name], CONTRACTS_BY_NAME[name]
         local, shape = located[name]
-        item = structural_pass(
-            local,
-            contract,
-            raw.uri,
-            shape,
-            workdir / "landed",
-            ingest.get("duckdb"),
-            discard_source=local.is_relative_to(workdir),
-        )
-        logger.info(
-            "%s: %d records parsed, %d malformed, in %.1f s",
-            raw.uri,
-            item.records,
-            item.rejected,
-            item.seconds,
-        )
-        error = reject_rate_error(
-            raw.uri,
-            item.records - item.value_rejected,
-            item.rejected_lines + item.value_rejected,
-            merge_kinds(item.reject_kinds, item.value_kinds),
-            float(ingest["max_reject_rate"]),
-        )
-        if error is not None:
-            raise error
-        return item
+        return _scan_file(files[name], CONTRACTS_BY_NAME[name], local, shape, workdir, ingest)
+
+    done = _scan_biggest_beside_the_rest(
+        sorted(located, key=lambda name: located[name][1].size, reverse=True), scan
+    )
+    return [
+        done.get(name) or ScannedFile(contract=CONTRACTS_BY_NAME[name], uri=raw.uri)
+        for name, raw in files.items()
+    ]
+
+
+def _scan_file(
+    raw: RawFile, contract: FileContract, local: Path, shape: FileShape, workdir: Path, ingest: dict
+) -> ScannedFile:
+    """Land one checked file; raises when the rows it rejects exceed the reject rate."""
+    item = structural_pass(
+        local,
+        contract,
+        raw.uri,
+        shape,
+        workdir / "landed",
+        ingest.get("duckdb"),
+        discard_source=local.is_relative_to(workdir),
+    )
+    logger.info(
+        "%s: %d records parsed, %d malformed, in %.1f s",
+        raw.uri,
+        item.records,
+        item.rejected,
+        item.seconds,
+    )
+    error = reject_rate_error(
+        raw.uri,
+        item.records - item.value_rejected,
+        item.rejected_lines + item.value_rejected,
+        merge_kinds(item.reject_kinds, item.value_kinds),
+        float(ingest["max_reject_rate"]),
+    )
+    if error is not None:
+        raise error
+    return item
+
+
+def _scan_biggest_beside_the_rest(
+    by_size: list[str], scan: Callable[[str], ScannedFile]
+) -> dict[str, ScannedFile]:
+    """Scan the biggest file beside the others, which go one after another: a small file leaves
+    a core idle (DuckDB cannot split a small file), the big one does not.
+
+    Each lane stops at its first file over the reject rate; the first lane's error wins.
+    """
 
     def scan_in_turn(names: list[str]) -> dict[str, ScannedFile]:
-        return {name: scan(name) for name in names}  # stops at the first file over the rate
+        return {name: scan(name) for name in names}
 
-    # The biggest file (ratings) is scanned beside the others, which go one after another: a
-    # small file leaves a core idle (DuckDB cannot split a small file), the big one does not.
-    by_size = sorted(located, key=lambda name: located[name][1].size, reverse=True)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scan") as pool:
         parts = [pool.submit(scan_in_turn, by_size[:1]), pool.submit(scan_in_turn, by_size[1:])]
         wait(parts)
     failed = [part.exception() for part in parts if part.exception() is not None]
     if failed:
         raise failed[0]
-    done = {name: item for part in parts for name, item in part.result().items()}
-    return [
-        done.get(name) or ScannedFile(contract=CONTRACTS_BY_NAME[name], uri=raw.uri)
-        for name, raw in files.items()
-    ]
+    return {name: item for part in parts for name, item in part.result().items()}
 
 
 def load_raw(scanned_raw_files: list[ScannedFile], warehouse: Warehouse, ingest: dict) -> dict:

@@ -200,7 +200,7 @@ def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
     Returns (newlines, newlines of the trailing blank lines, any quote character). Only the
     chunks that are not pure ASCII are decoded, and only single bytes are searched for: the
     pass runs at the speed of reading the file. Blank lines between records are not looked for
-    here: they show as fewer lines spanned by the records than this count (:mod:`.scan`).
+    here: they show as fewer lines spanned by the records than this count (:mod:`.scan.lines`).
     """
     newlines = 0
     quoted = False

@@ -21,11 +21,6 @@ PLAUSIBLE_DATE = "(18[7-9][0-9]|19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}"
 RATING = "[0-5]([.][05]0*)?"
 EPOCH_END = 4_102_444_800  # 2100-01-01T00:00:00Z
 
-REJECTED_COLUMNS = ("SOURCE_FILE", "LINE_NUMBER", "REASON", "RAW_LINE", "STAGE")
-REJECTED_DDL = (
-    "SOURCE_FILE varchar, LINE_NUMBER bigint, REASON varchar, RAW_LINE varchar, STAGE varchar"
-)
-
 
 def quote(text: str) -> str:
     """A SQL string literal."""

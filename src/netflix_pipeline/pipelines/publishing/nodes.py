@@ -2,29 +2,29 @@
 
 Write-audit-publish: dbt builds and tests the marts in MARTS_BUILD, which Power BI never reads.
 A failed model or test stops the run inside dbt, so only a build that passed every test reaches
-``publish_marts``, which copies it into MARTS in one transaction.
-
-The copy is DML (``delete`` + ``insert … select``) because Snowflake commits the open transaction
-before any DDL: ``create or replace table … clone`` in a transaction is atomic only on the local
-emulator. DML is atomic on both, and the published tables keep their grants. DDL is needed only
-when a published table is missing (created empty first, dropped again if the publish fails) or
-when a mart changed shape (``on_schema_change``).
+``publish_marts``, which copies it into MARTS in one transaction
+(:func:`netflix_pipeline.warehouse.tables.replace_tables`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
-from typing import Any
 
 from ...warehouse import Warehouse
+from ...warehouse.tables import (
+    Columns,
+    Replacement,
+    ShapeChangeError,
+    TableReplaceError,
+    ensure_schemas,
+    replace_tables,
+    table_columns,
+)
 from .powerbi import PowerBIConfig, refresh_dataset
 
 logger = logging.getLogger(__name__)
-
-Columns = tuple[tuple[str, str, Any], ...]  # (name, data type, numeric scale), in table order
 
 
 class PublishError(RuntimeError):
@@ -41,105 +41,79 @@ def publish_marts(insights: dict, dbt_marts_run: dict, warehouse: Warehouse, pub
     source, target = publish["from_schema"].upper(), publish["to_schema"].upper()
     tables = [t.upper() for t in publish["tables"]]
     must_have_rows = [t.upper() for t in publish.get("must_have_rows", [])]
-    unchanged = f"nothing was published and {target} is unchanged"
     if unknown := [t for t in must_have_rows if t not in tables]:
         raise PublishError(f"publish_marts: must_have_rows names tables not published: {unknown}")
     started = time.monotonic()
     with warehouse.cursor() as cur:
-        columns = _columns(cur, source, tables)
-        missing = [f"{source}.{t}" for t in tables if t not in columns]
-        if missing:
-            raise PublishError(
-                f"publish_marts: {', '.join(missing)} not found (did dbt build the marts?); "
-                + unchanged
-            )
-        rows = {t: _count(cur, f"{source}.{t}") for t in tables}
-        empty = [f"{source}.{t}" for t in must_have_rows if not rows[t]]
-        if empty:
-            raise PublishError(
-                f"publish_marts: audit failed, {', '.join(empty)} has no rows; " + unchanged
-            )
-        cur.execute(f"create schema if not exists {target}")
-        published = _columns(cur, target, tables)
+        columns, rows = _audit(cur, source, target, tables, must_have_rows)
+        ensure_schemas(cur, [target])
+        published = table_columns(cur, target, tables)
         previous = {t: _count(cur, f"{target}.{t}") if t in published else None for t in tables}
-        changed = {t: _shape_change(published[t], columns[t]) for t in published}
-        changed = {t: change for t, change in changed.items() if change}
-        if changed and publish.get("on_schema_change", "fail") != "replace":
-            differences = "; ".join(f"{target}.{t}: {c}" for t, c in changed.items())
-            raise PublishError(
-                f"publish_marts: marts in {source} changed shape ({differences}); {unchanged}. "
-                "A new shape can break the Power BI model: once the model is ready, publish "
-                "with --params=publish.on_schema_change=replace"
+        replacements = [
+            Replacement(
+                table=f"{target}.{t}",
+                source=f"{source}.{t}",
+                columns=tuple(f'"{name}"' for name, _, _ in columns[t]),
+                definition=f"like {source}.{t}",
+                exists=t in published,
+                shape_change=_shape_change(published[t], columns[t]) if t in published else "",
+                audited_rows=rows[t],
             )
-        for table in changed:
-            cur.execute(f"drop table {target}.{table}")
-        created = [t for t in tables if t not in published]
-        for table in [*changed, *created]:
-            cur.execute(f"create table {target}.{table} like {source}.{table}")
-        counts = _copy_in_one_transaction(cur, source, target, columns, rows, created, changed)
+            for t in tables
+        ]
+        _replace(cur, replacements, source, target, publish.get("on_schema_change", "fail"))
     for table in tables:
         was = "new table" if previous[table] is None else f"was {previous[table]}"
-        logger.info("Published %s.%s: %d rows (%s)", target, table, counts[table], was)
+        logger.info("Published %s.%s: %d rows (%s)", target, table, rows[table], was)
     seconds = time.monotonic() - started
     logger.info("Published %d marts from %s to %s in %.1f s", len(tables), source, target, seconds)
-    return {"schema": target, "source_schema": source, "tables": counts, "previous": previous}
+    return {"schema": target, "source_schema": source, "tables": rows, "previous": previous}
 
 
-def _copy_in_one_transaction(
-    cur,
-    source: str,
-    target: str,
-    columns: dict[str, Columns],
-    rows: dict[str, int],
-    created: list[str],
-    changed: dict[str, str],
-) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    step = "starting the transaction"
+def _unchanged(target: str) -> str:
+    return f"nothing was published and {target} is unchanged"
+
+
+def _audit(
+    cur, source: str, target: str, tables: list[str], must_have_rows: list[str]
+) -> tuple[dict[str, Columns], dict[str, int]]:
+    """The columns and row counts of the built marts; raises when one is missing or empty."""
+    columns = table_columns(cur, source, tables)
+    missing = [f"{source}.{t}" for t in tables if t not in columns]
+    if missing:
+        raise PublishError(
+            f"publish_marts: {', '.join(missing)} not found (did dbt build the marts?); "
+            + _unchanged(target)
+        )
+    rows = {t: _count(cur, f"{source}.{t}") for t in tables}
+    empty = [f"{source}.{t}" for t in must_have_rows if not rows[t]]
+    if empty:
+        raise PublishError(
+            f"publish_marts: audit failed, {', '.join(empty)} has no rows; " + _unchanged(target)
+        )
+    return columns, rows
+
+
+def _replace(
+    cur, replacements: list[Replacement], source: str, target: str, on_schema_change: str
+) -> None:
+    """Replace the published tables' rows; a failure raises publishing's own error."""
+    policy = "replace" if on_schema_change == "replace" else "fail"
     try:
-        cur.execute("begin")
-        for table, cols in columns.items():
-            step = f"copying {source}.{table} into {target}.{table}"
-            names = ", ".join(f'"{name}"' for name, _, _ in cols)
-            cur.execute(f"delete from {target}.{table}")
-            inserted = int(
-                cur.execute(
-                    f"insert into {target}.{table} ({names}) select {names} from {source}.{table}"
-                ).fetchone()[0]
-            )
-            if inserted != rows[table]:
-                raise PublishError(f"{inserted} rows copied where {rows[table]} were audited")
-            counts[table] = inserted
-        step = "committing"
-        cur.execute("commit")
-    except Exception as exc:
-        # Snowflake also aborts an open transaction when the session closes, so the published
-        # tables are unchanged even if this rollback cannot reach the warehouse.
-        with contextlib.suppress(Exception):
-            cur.execute("rollback")
-            for table in created:  # created empty just before: a failed first publish leaves none
-                cur.execute(f"drop table if exists {target}.{table}")
+        replace_tables(cur, replacements, on_shape_change=policy)
+    except ShapeChangeError as exc:
+        raise PublishError(
+            f"publish_marts: marts in {source} changed shape ({exc}); {_unchanged(target)}. "
+            "A new shape can break the Power BI model: once the model is ready, publish "
+            "with --params=publish.on_schema_change=replace"
+        ) from exc
+    except TableReplaceError as exc:
+        changed = [r.table.split(".", 1)[1] for r in replacements if r.exists and r.shape_change]
         emptied = f" ({', '.join(changed)} re-created empty for their new shape)" if changed else ""
         raise PublishError(
-            f"publish_marts: {step} failed: {exc}. The transaction was rolled back: no rows in "
+            f"publish_marts: {exc}. The transaction was rolled back: no rows in "
             f"{target} changed{emptied}"
         ) from exc
-    return counts
-
-
-def _columns(cur, schema: str, tables: list[str]) -> dict[str, Columns]:
-    """The columns of those of ``tables`` that exist in ``schema``."""
-    placeholders = ", ".join(["%s"] * len(tables))
-    cur.execute(
-        "select table_name, column_name, data_type, numeric_scale from information_schema.columns"
-        f" where table_schema = %s and table_name in ({placeholders})"
-        " order by table_name, ordinal_position",
-        (schema, *tables),
-    )
-    found: dict[str, list] = {}
-    for table, name, data_type, scale in cur.fetchall():
-        found.setdefault(table, []).append((name, data_type, scale))
-    return {t: tuple(found[t]) for t in tables if t in found}
 
 
 def _count(cur, table: str) -> int:

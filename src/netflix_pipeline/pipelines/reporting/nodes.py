@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .dashboard.charts import money, pct, render_dashboard
+from .dashboard import render_dashboard
+from .formatting import money, pct
 from .recommendation import recommend, summary_table
 
 logger = logging.getLogger(__name__)

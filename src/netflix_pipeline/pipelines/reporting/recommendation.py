@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .dashboard.charts import films_label, money, pct, window_label
+from .formatting import films_label, money, pct, window_label
 
 
 def recommend(
@@ -22,7 +22,6 @@ def recommend(
     and ``min_share`` of the recent window's revenue; if none qualifies, among all genres, and
     the reason says so. Ties go to the genre with more films, then to the first name."""
     criteria = {"min_films": min_films, "min_market_share": min_share}
-    bar = f"at least {films_label(min_films)} and {pct(min_share)} of recent revenue"
     eligible = sorted(
         n
         for n, g in genres.items()
@@ -38,6 +37,30 @@ def recommend(
             "criteria": criteria,
         }
     ranked = sorted(pool, key=lambda n: (-genres[n]["avg_profit"], -genres[n]["films"], n))
+    bar = f"at least {films_label(min_films)} and {pct(min_share)} of recent revenue"
+    g = genres[ranked[0]]
+    reason = (
+        _why(ranked, genres, eligible, bar, baseline)
+        + _recent_performance(g, window_label(recent))
+        + _risk(g)
+    )
+    return {
+        "genre": ranked[0],
+        "reason": reason,
+        "eligible_genres": eligible,
+        "relaxed": not eligible,
+        "criteria": criteria,
+    }
+
+
+def _why(
+    ranked: list[str],
+    genres: dict[str, dict],
+    eligible: list[str],
+    bar: str,
+    baseline: float | None,
+) -> str:
+    """The first sentence: the pick's average profit, among which genres, and the runner-up."""
     name, g = ranked[0], genres[ranked[0]]
     runner = (
         f" (next: {ranked[1]}, {money(genres[ranked[1]]['avg_profit'])})" if len(ranked) > 1 else ""
@@ -47,34 +70,33 @@ def recommend(
         if eligible
         else f"of all genres, as none has {bar}; treat this as a weak signal"
     )
-    reason = (
+    return (
         f"{name} earns the highest average profit per film {among}: "
         f"{money(g['avg_profit'])} against {money(baseline)} for all films{runner}."
     )
-    window = window_label(recent)
-    if g["films_recent"]:
-        out = g["outperformance_recent"] or 0
-        reason += (
-            f" In {window} it took {pct(g['market_share_recent'])} of revenue and "
-            f"{'beat' if out >= 0 else 'fell short of'} its projection by {money(abs(out))}; "
-            f"its ROI was {pct(g['roi_recent'])} against {pct(g['others_roi_recent'])} for other "
-            f"genres, on an average budget of {money(g['avg_budget_recent'])} against "
-            f"{money(g['others_avg_budget_recent'])}."
-        )
-    else:
-        reason += f" It has no film in {window}, so its recent performance is unknown."
-    reason += (
+
+
+def _recent_performance(g: dict, window: str) -> str:
+    """How the pick did in the recent window, against its projection and the other genres."""
+    if not g["films_recent"]:
+        return f" It has no film in {window}, so its recent performance is unknown."
+    out = g["outperformance_recent"] or 0
+    return (
+        f" In {window} it took {pct(g['market_share_recent'])} of revenue and "
+        f"{'beat' if out >= 0 else 'fell short of'} its projection by {money(abs(out))}; "
+        f"its ROI was {pct(g['roi_recent'])} against {pct(g['others_roi_recent'])} for other "
+        f"genres, on an average budget of {money(g['avg_budget_recent'])} against "
+        f"{money(g['others_avg_budget_recent'])}."
+    )
+
+
+def _risk(g: dict) -> str:
+    """The pick's share of loss-making films and the spread of its per-film ROI."""
+    return (
         f" Risk: {pct(g['loss_rate'])} of its {films_label(g['films'])} lost money, and "
         f"per-film ROI ranges from {pct(g['roi_p10'])} to {pct(g['roi_p90'])} "
         f"(10th to 90th percentile, median {pct(g['roi_p50'])})."
     )
-    return {
-        "genre": name,
-        "reason": reason,
-        "eligible_genres": eligible,
-        "relaxed": not eligible,
-        "criteria": criteria,
-    }
 
 
 def summary_table(insights: dict, rows: int) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from .generator import generate
+# raw_data, not generator: importing the command-line module with the package would make
+# `python -m ...sample_data.generator` warn that it runs a module already imported
+from .raw_data import generate
 
 logger = logging.getLogger(__name__)
 

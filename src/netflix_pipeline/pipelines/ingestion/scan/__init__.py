@@ -1,0 +1,24 @@
+"""The structural pass over each raw CSV file: records typed and checked, malformed ones set aside.
+
+One DuckDB session per file (:mod:`.structural`) goes through four steps, each in its own
+module, each making named relations from those of the steps before it:
+
+1. :mod:`.records` reads the file once. The records DuckDB's CSV reader keeps are typed and
+   checked as they stream by, and written in file order to a Parquet file: the view ``kept``.
+   The records it sets aside (wrong number of columns, broken quoting) are ``set_aside``.
+2. :mod:`.lines` numbers the physical lines of both, the header being line 1: ``kept_newlines``,
+   ``blank_lines``, ``skipped``, ``skip_totals``, ``set_aside_lines`` and ``shift_steps``.
+3. :mod:`.landing` lands the kept records: numbered when the file has a key
+   (:attr:`..contracts.FileContract.numbered`), since the warehouse keeps the first row of each
+   key in file order; else as the first step wrote them.
+4. :mod:`.rejects` writes the set-aside records (``malformed_rejects``) and, for a file without
+   a key, its faulty rows (``value_rejects``) to a second Parquet file in the shape of
+   ``REJECTED_ROWS``, and counts them by kind.
+
+What the pass hands to the warehouse load is a :class:`ScannedFile`.
+"""
+
+from .scanned import ScannedFile
+from .structural import StructuralPass, structural_pass
+
+__all__ = ["ScannedFile", "StructuralPass", "structural_pass"]

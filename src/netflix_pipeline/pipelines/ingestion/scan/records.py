@@ -1,0 +1,129 @@
+"""Step 1 of the structural pass: the one read of a raw file, its records typed and checked.
+
+DuckDB's CSV reader (multi-threaded, streaming, memory bounded by ``memory_limit``) parses the
+quoting, byte-order mark and CRLF line ends, and sets aside every record with the wrong number of
+columns or broken quoting. The records it keeps are typed and checked against the contract as
+they stream by (:func:`..sql.value_checks`: each faulty row keeps its reasons and its text) and
+written in file order to a Parquet file; a record's position there numbers its line
+(:mod:`.lines`).
+
+Relations made here, in this order:
+
+- ``set_aside`` (table, from DuckDB's ``reject_errors``): one row per record the reader set
+  aside: its logical line ``s`` (DuckDB's numbering), ``error_type``, ``error_message`` and its
+  text ``raw``.
+- ``kept`` (view over the Parquet file): the kept records, ``k`` being a record's position
+  among them, with their typed values, ``_REASON``, ``_REASON_KIND``, ``_RAW_LINE`` and the
+  newlines their fields hold (``_NL``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from ..contracts import FileContract
+from ..source import FileShape, RawFileError
+from ..sql import csv_record, quote, value_checks
+
+MAX_RECORD_BYTES = 10_000_000
+
+SET_ASIDE = r"""
+    select line::bigint as s, error_type::varchar as error_type, error_message,
+           regexp_replace(regexp_replace(csv_line, '^[\r\n]+', ''), '[\r\n]+$', '') as raw
+    from reject_errors
+    qualify row_number() over (partition by line order by byte_position) = 1
+"""
+
+
+def newlines(expr: str) -> str:
+    """SQL: the newlines in the text ``expr`` (0 when it is null)."""
+    return f"coalesce(length({expr}) - length(replace({expr}, chr(10), '')), 0)"
+
+
+def reader_sql(local: Path, width: int) -> str:
+    """DuckDB's reader of the file: ``width`` text columns named by position (c0, c1, …), so
+    headers need no quoting; the records it sets aside go to ``reject_errors``."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    return (
+        f"read_csv({quote(str(local))}, header = true, auto_detect = false, "
+        f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+        f"store_rejects = true, max_line_size = {MAX_RECORD_BYTES})"
+    )
+
+
+def first_pass_sql(local: Path, contract: FileContract, shape: FileShape, target: Path) -> str:
+    """The copy that writes the kept records of the file to ``target``: typed values, the faults
+    of each row and its text, and the newlines its fields hold."""
+    fields = [f"c{i}" for i in range(len(shape.header))]
+    checks = value_checks(
+        contract, {c.target: f"c{shape.header.index(c.source)}" for c in contract.columns}
+    )
+    nl = " + ".join(newlines(f) for f in fields) if shape.quoted else "0"
+    # The record's text, for the reasons of the faulty rows; and for every row of a file with a
+    # key, whose duplicates only the warehouse finds.
+    record = csv_record(fields)
+    raw = record if contract.key else f"case when _BAD then {record} end"
+    # Whether a row is faulty is decided once (_BAD): each expression that repeated the checks
+    # cost DuckDB a second or two of CPU on a 32M-row file. Snappy (DuckDB's default, also for
+    # the landed files): several times faster to write than zstd here, read by every warehouse.
+    return f"""
+        copy (
+            select {", ".join(c.target for c in contract.columns)},
+                   cast(case when _BAD then {checks.reason} end as varchar) as _REASON,
+                   cast(case when _BAD then {checks.kind} end as varchar) as _REASON_KIND,
+                   cast({raw} as varchar) as _RAW_LINE,
+                   ({nl})::integer as _NL
+            from (
+                select *, {checks.any_bad} as _BAD
+                from (select {", ".join(fields)}, {", ".join(checks.typed)}
+                      from {reader_sql(local, len(fields))})
+            )
+        ) to {quote(str(target))} (format parquet, compression snappy)
+    """
+
+
+def copy_in_file_order(
+    con: duckdb.DuckDBPyConnection, copy: str, uri: str, contract: FileContract
+) -> None:
+    """Run a ``copy … to`` whose rows must stay in file order (their positions number the
+    lines). DuckDB keeps the order only in a plan it can write batch by batch; any other plan
+    (an expression planned as a join, say) would number lines wrongly, so it is refused rather
+    than run."""
+    plan = "".join(row[1] for row in con.execute(f"explain {copy}").fetchall())
+    if "BATCHCOPYTOFILE" not in re.sub(r"[\s_]", "", plan).upper():
+        raise RuntimeError(
+            f"{uri}: DuckDB would not keep the records in file order for this contract "
+            f"({contract.name}), so the line numbers would be wrong; its plan was:\n{plan}"
+        )
+    con.execute(copy)
+
+
+def point_kept_at(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
+    """The view ``kept`` over a Parquet file of kept records, each with its position ``k``."""
+    con.execute(
+        "create or replace temp view kept as select file_row_number as k, * "
+        f"from read_parquet({quote(str(parquet))}, file_row_number = true)"
+    )
+
+
+def read_records(
+    con: duckdb.DuckDBPyConnection,
+    local: Path,
+    contract: FileContract,
+    shape: FileShape,
+    uri: str,
+    target: Path,
+) -> int:
+    """``set_aside`` and ``kept`` (written to ``target``) from the file; the records kept."""
+    copy_in_file_order(con, first_pass_sql(local, contract, shape, target), uri, contract)
+    con.execute(f"create temp table set_aside as {SET_ASIDE}")
+    line, count = con.execute(
+        "select min(s), count(*) from set_aside where error_type = 'INVALID ENCODING'"
+    ).fetchone()
+    if count:
+        raise RawFileError(f"{uri}: line {line} is not valid UTF-8; expected a UTF-8 CSV file.")
+    point_kept_at(con, target)
+    return con.execute("select count(*) from kept").fetchone()[0]

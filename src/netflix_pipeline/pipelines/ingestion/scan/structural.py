@@ -1,0 +1,97 @@
+"""The structural pass over one raw file: one DuckDB session, its steps in their order."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from ..contracts import FileContract
+from ..source import FileShape, RawFileError
+from .landing import land
+from .lines import LineNumbers
+from .records import read_records
+from .rejects import reject_counts, write_rejects
+from .scanned import ScannedFile
+
+
+def connect(out_dir: Path, duckdb_config: dict | None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB session that spills to ``out_dir`` and keeps the order rows are inserted in."""
+    tmp = out_dir / "duckdb_tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    config = {"temp_directory": str(tmp), "preserve_insertion_order": True}
+    config.update({k: v for k, v in (duckdb_config or {}).items() if v is not None})
+    return duckdb.connect(config=config)
+
+
+class StructuralPass:
+    """One DuckDB session over one file: read, number, land, write the rejects (:meth:`run`)."""
+
+    def __init__(
+        self,
+        local: Path,
+        contract: FileContract,
+        uri: str,
+        shape: FileShape,
+        out_dir: Path,
+        duckdb_config: dict | None = None,
+        discard_source: bool = False,
+    ) -> None:
+        self.local, self.contract, self.uri, self.shape = local, contract, uri, shape
+        self.discard_source = discard_source
+        self.first = out_dir / f"{contract.name}.records.parquet"
+        self.landed = out_dir / f"{contract.name}.parquet"
+        self.rejects = out_dir / f"{contract.name}.rejects.parquet"
+        self.con = connect(out_dir, duckdb_config)
+
+    def run(self) -> ScannedFile:
+        """The four steps in their order, each making its relations from those before it."""
+        started = time.monotonic()
+        try:
+            records = read_records(
+                self.con, self.local, self.contract, self.shape, self.uri, self.first
+            )
+            lines = LineNumbers(self.con, records, self.shape.lines, self.uri)
+            lines.number(self.local)
+            if self.discard_source:
+                self.local.unlink()  # a download: disk is scarce in a pod
+            value_rows = land(self.con, self.contract, lines, self.first, self.landed)
+            write_rejects(self.con, self.contract, self.shape.header, value_rows, self.rejects)
+            return self._result(records, time.monotonic() - started)
+        except duckdb.Error as exc:
+            raise RawFileError(f"{self.uri}: the CSV cannot be parsed ({exc}).") from exc
+        finally:
+            self.con.close()
+            self.first.unlink(missing_ok=True)
+
+    def _result(self, records: int, seconds: float) -> ScannedFile:
+        rejected, lines, kinds, value_kinds = reject_counts(self.con)
+        return ScannedFile(
+            contract=self.contract,
+            uri=self.uri,
+            landed=self.landed,
+            rejects=self.rejects,
+            records=int(records),
+            rejected=rejected,
+            rejected_lines=lines,
+            reject_kinds=kinds,
+            value_kinds=value_kinds,
+            seconds=seconds,
+        )
+
+
+def structural_pass(
+    local: Path,
+    contract: FileContract,
+    uri: str,
+    shape: FileShape,
+    out_dir: Path,
+    duckdb_config: dict | None = None,
+    discard_source: bool = False,
+) -> ScannedFile:
+    """Parse one file, set aside malformed records, land the rest typed (numbered when the
+    file has a key). ``discard_source`` deletes the CSV file as soon as it is no longer needed
+    (a download)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return StructuralPass(local, contract, uri, shape, out_dir, duckdb_config, discard_source).run()

@@ -1,0 +1,94 @@
+"""replace_tables on the emulator: all tables or none, and the shape-change policy."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from netflix_pipeline.warehouse.tables import (
+    Replacement,
+    ShapeChangeError,
+    TableReplaceError,
+    replace_tables,
+    table_columns,
+)
+
+
+@pytest.fixture()
+def schema(warehouse):
+    """A schema of its own holding NEW.A = [1, 2], NEW.B = [3] and OLD.A = [0]."""
+    name = f"T_{uuid.uuid4().hex[:8].upper()}"
+    with warehouse.cursor() as cur:
+        cur.execute(f"create schema {name}")
+        for table, values in {"NEW_A": "(1), (2)", "NEW_B": "(3)", "A": "(0)"}.items():
+            cur.execute(f"create table {name}.{table} (x bigint)")
+            cur.execute(f"insert into {name}.{table} values {values}")
+    return name
+
+
+def rows(warehouse, table: str) -> list[int]:
+    with warehouse.cursor() as cur:
+        return sorted(r[0] for r in cur.execute(f"select x from {table}").fetchall())
+
+
+def tables(warehouse, schema: str) -> set[str]:
+    with warehouse.cursor() as cur:
+        return set(table_columns(cur, schema, ["A", "B"]))
+
+
+def replacement(schema: str, table: str, **extra) -> Replacement:
+    return Replacement(
+        table=f"{schema}.{table}",
+        source=f"{schema}.NEW_{table}",
+        columns=("X",),
+        **{"definition": "(x bigint)", **extra},
+    )
+
+
+def test_every_table_is_replaced_and_a_missing_one_created(warehouse, schema):
+    with warehouse.cursor() as cur:
+        replace_tables(
+            cur,
+            [replacement(schema, "A"), replacement(schema, "B", exists=False)],
+            on_shape_change="fail",
+        )
+    assert rows(warehouse, f"{schema}.A") == [1, 2]
+    assert rows(warehouse, f"{schema}.B") == [3]
+
+
+def test_a_failure_rolls_back_every_table_and_drops_the_one_created(warehouse, schema):
+    broken = replacement(schema, "B", exists=False, where="no_such_column = 1")
+    with pytest.raises(TableReplaceError) as info, warehouse.cursor() as cur:
+        replace_tables(cur, [replacement(schema, "A"), broken], on_shape_change="fail")
+    assert info.value.step == f"copying {schema}.NEW_B into {schema}.B"
+    assert str(info.value).startswith(f"copying {schema}.NEW_B into {schema}.B failed: ")
+    assert rows(warehouse, f"{schema}.A") == [0]
+    assert tables(warehouse, schema) == {"A"}
+
+
+def test_a_copy_that_misses_audited_rows_fails(warehouse, schema):
+    audited = replacement(schema, "A", audited_rows=3)
+    missed = pytest.raises(TableReplaceError, match="2 rows copied where 3 were audited")
+    with missed, warehouse.cursor() as cur:
+        replace_tables(cur, [audited], on_shape_change="fail")
+    assert rows(warehouse, f"{schema}.A") == [0]
+
+
+def test_a_changed_shape_fails_or_re_creates_the_table(warehouse, schema):
+    changed = replacement(schema, "A", definition="(x bigint, y varchar)", shape_change="added: Y")
+    with pytest.raises(ShapeChangeError) as info, warehouse.cursor() as cur:
+        replace_tables(cur, [changed], on_shape_change="fail")
+    assert info.value.changes == {f"{schema}.A": "added: Y"}
+    assert rows(warehouse, f"{schema}.A") == [0]
+
+    with warehouse.cursor() as cur:
+        replace_tables(cur, [changed], on_shape_change="replace")
+        assert [c[0] for c in table_columns(cur, schema, ["A"])["A"]] == ["X", "Y"]
+    assert rows(warehouse, f"{schema}.A") == [1, 2]
+
+
+def test_the_policy_is_named_explicitly(warehouse):
+    unnamed = pytest.raises(ValueError, match="on_shape_change must be 'fail' or 'replace'")
+    with unnamed, warehouse.cursor() as cur:
+        replace_tables(cur, [], on_shape_change="ignore")
