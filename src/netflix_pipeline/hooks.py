@@ -14,12 +14,19 @@ class RunResourcesHooks:
     The local Snowflake emulator takes seconds to start and dbt seconds to import and parse:
     all of it starts when a run that needs them begins, so that it overlaps the file checks
     and the load (``kedro run`` makes dbt ready even sooner: :mod:`.cli_hooks`). Failed runs
-    stop them too, so no process outlives its run.
+    stop them too, so no process outlives its run. A run that refreshes Power BI first checks
+    its ``POWERBI_*`` settings, so that a partial configuration fails it in seconds.
     """
 
     @hook_impl
     def before_pipeline_run(self, pipeline, catalog) -> None:
         datasets = pipeline.datasets()
+        if "params:powerbi" in datasets:  # read by the Power BI refresh
+            # Imported here: the settings module imports these hooks as `kedro` starts, and
+            # the Power BI client's libraries are needed only by a run that refreshes.
+            from .pipelines.publishing.powerbi.config import check_environment
+
+            check_environment()  # first: a partial configuration fails before anything starts
         if "warehouse" in datasets:
             catalog.load("warehouse").start_in_background()
         if "params:dbt" in datasets:  # read by the nodes that run dbt builds

@@ -11,11 +11,11 @@ from publishing_support import POWERBI_VARS, FaultyWarehouse, fake_powerbi
 
 from netflix_pipeline.pipelines.publishing.nodes import (
     PublishError,
-    check_powerbi_config,
     publish_marts,
     refresh_powerbi,
 )
 from netflix_pipeline.pipelines.publishing.powerbi import PowerBIConfigError, PowerBIRefreshError
+from netflix_pipeline.pipelines.publishing.powerbi.config import check_environment
 
 TABLES = ["FCT_MOVIES", "GENRE_DECADE_PERFORMANCE", "GENRE_SCORECARD", "TOP_MOVIES_BY_DECADE"]
 
@@ -242,7 +242,7 @@ def test_must_have_rows_must_name_published_tables(warehouse, schemas):
         publish_marts({}, {}, warehouse, params(schemas, must_have_rows=["FCT_FILMS"]))
 
 
-# ----------------------------------------------------------------------------- Power BI nodes
+# ----------------------------------------------------------------------------- Power BI
 
 
 @pytest.fixture()
@@ -255,11 +255,12 @@ def no_powerbi_env(monkeypatch):
 def test_without_powerbi_variables_the_refresh_is_skipped(no_powerbi_env, caplog):
     caplog.set_level(logging.INFO, logger="netflix_pipeline")
 
-    target = check_powerbi_config()
-    result = refresh_powerbi({"schema": "MARTS"}, target, {})
+    target = check_environment()
+    result = refresh_powerbi({"schema": "MARTS"}, {})
 
-    assert target == {"config": None}
+    assert target is None
     assert result == {"status": "skipped"}
+    assert "Power BI refresh will be skipped: POWERBI_* not set" in caplog.text
     assert "Power BI refresh skipped: POWERBI_* not set" in caplog.text
 
 
@@ -269,7 +270,7 @@ def test_a_partial_configuration_names_the_missing_variables(no_powerbi_env):
     no_powerbi_env.setenv("POWERBI_DATASET_ID", "dataset")
 
     with pytest.raises(PowerBIConfigError) as info:
-        check_powerbi_config()
+        check_environment()
 
     assert info.value.missing == ("POWERBI_CLIENT_SECRET", "POWERBI_WORKSPACE_ID")
     assert "POWERBI_CLIENT_SECRET, POWERBI_WORKSPACE_ID" in str(info.value)
@@ -288,8 +289,8 @@ def test_the_refresh_node_follows_the_refresh_to_completed(no_powerbi_env, tmp_p
     with fake_powerbi(tmp_path) as (fake, env):
         for name, value in env.items():
             no_powerbi_env.setenv(name, value)
-        target = check_powerbi_config()
-        summary = refresh_powerbi({"schema": "MARTS"}, target, REFRESH_PARAMS)
+        target = check_environment()
+        summary = refresh_powerbi({"schema": "MARTS"}, REFRESH_PARAMS)
 
     assert summary["status"] == "Completed"
     assert summary["dataset_id"] == DATASET_ID and summary["workspace_id"] == WORKSPACE_ID
@@ -308,4 +309,4 @@ def test_a_failed_refresh_fails_the_node(no_powerbi_env, tmp_path):
         fake.next_refresh = {"statuses": ["InProgress", "Failed"]}
 
         with pytest.raises(PowerBIRefreshError, match="Power BI refresh failed: status Failed"):
-            refresh_powerbi({"schema": "MARTS"}, check_powerbi_config(), REFRESH_PARAMS)
+            refresh_powerbi({"schema": "MARTS"}, REFRESH_PARAMS)

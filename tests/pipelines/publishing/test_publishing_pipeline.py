@@ -45,22 +45,10 @@ def test_nothing_waits_for_the_refresh(default):
     assert not [n.name for n in default.nodes if "powerbi_refresh" in n.inputs]
 
 
-def test_the_power_bi_settings_are_checked_before_any_expensive_step(default):
-    check = next(n for n in default.nodes if n.name == "check_powerbi_config_node")
-
-    assert check.inputs == []
-    # Kedro's runners start with the nodes whose inputs are ready; sorted by name within that
-    # group, the check comes before the first ingestion node.
-    first_group = [n.name for n in default.grouped_nodes[0]]
-    assert first_group[0] == "check_powerbi_config_node", first_group
-    assert default.nodes[0].name == "check_powerbi_config_node"
-
-
 def test_the_publishing_pipeline_is_tagged_and_complete():
     pipeline = create_pipeline()
 
     assert {n.name for n in pipeline.nodes} == {
-        "check_powerbi_config_node",
         "publish_marts_node",
         "refresh_powerbi_node",
     }

@@ -11,9 +11,13 @@ SOURCE_FILES = {"tmdb": "tmdb/movies_metadata.csv", "movielens": "movielens/movi
 
 
 def normalize_genres(
-    dbt_staging_run: dict, film_genre_sources: pd.DataFrame, genres: dict
+    staging_built: dict, film_genre_sources: pd.DataFrame, genres: dict
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
-    """Canonical genres and the primary genre of every film; unparseable lists quarantined."""
+    """Canonical genres and the primary genre of every film; unparseable lists quarantined.
+
+    ``staging_built`` (the first dbt build's results) only orders this node after the build
+    that makes ``film_genre_sources``.
+    """
     sources = film_genre_sources.rename(columns=str.lower)
     rules = GenreRules.from_params(genres)
     result = film_genres(sources[["film_id", "source", "item_order", "genres_raw"]], rules)

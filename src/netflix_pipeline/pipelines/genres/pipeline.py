@@ -9,7 +9,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 normalize_genres,
                 inputs={
-                    "dbt_staging_run": "dbt_staging_run",
+                    "staging_built": "dbt_staging_run",
                     "film_genre_sources": "film_genre_sources",
                     "genres": "params:genres",
                 },

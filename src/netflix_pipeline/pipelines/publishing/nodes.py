@@ -31,10 +31,13 @@ class PublishError(RuntimeError):
     """The marts were not published; the published schema is as it was before."""
 
 
-def publish_marts(insights: dict, dbt_marts_run: dict, warehouse: Warehouse, publish: dict) -> dict:
+def publish_marts(
+    insights_written: dict, marts_tested: dict, warehouse: Warehouse, publish: dict
+) -> dict:
     """Copy every audited mart into the published schema, all tables in one transaction.
 
-    Runs only after the marts were built and tested and the reports were written. Refuses a
+    ``insights_written`` and ``marts_tested`` order it after the reports are written and the
+    marts are built and tested; they carry nothing it reads. Refuses a
     missing source table, an empty table listed in ``must_have_rows`` and, unless
     ``on_schema_change`` is ``replace``, a mart whose columns no longer match its published table.
     """
@@ -131,27 +134,13 @@ def _shape_change(published: Columns, built: Columns) -> str:
     return "; ".join(f"{label}: {', '.join(cols)}" for label, cols in parts if cols)
 
 
-def check_powerbi_config() -> dict:
-    """Read the Power BI settings from ``POWERBI_*`` before any expensive step runs.
+def refresh_powerbi(marts_published: dict, powerbi: dict) -> dict:
+    """Refresh the Power BI dataset on the published marts and wait for its outcome.
 
-    A partial configuration raises here, naming the missing variables, so the run fails in
-    seconds rather than after the warehouse work. ``config`` is None when none is set.
+    ``marts_published`` (the publish report) orders the refresh after the publish. The
+    ``POWERBI_*`` settings were checked when the run started.
     """
     config = PowerBIConfig.from_env(os.environ)
-    if config is None:
-        logger.info("Power BI refresh will be skipped: POWERBI_* not set")
-    else:
-        logger.info(
-            "Power BI dataset %s (workspace %s) will be refreshed after publishing",
-            config.dataset_id,
-            config.workspace_id,
-        )
-    return {"config": config}
-
-
-def refresh_powerbi(publish_report: dict, powerbi_target: dict, powerbi: dict) -> dict:
-    """Refresh the Power BI dataset on the published marts and wait for its outcome."""
-    config: PowerBIConfig | None = powerbi_target["config"]
     if config is None:
         logger.info("Power BI refresh skipped: POWERBI_* not set")
         return {"status": "skipped"}

@@ -1,28 +1,23 @@
 from kedro.pipeline import Pipeline, node, pipeline
 
-from .nodes import check_powerbi_config, publish_marts, refresh_powerbi
+from .nodes import publish_marts, refresh_powerbi
 
 
 def create_pipeline(**kwargs) -> Pipeline:
     """Publish the audited marts once the reports are written, then refresh Power BI.
 
-    ``check_powerbi_config_node`` has no inputs, so Kedro runs it first: a partial ``POWERBI_*``
-    configuration fails the run before any warehouse work. ``publish_marts_node`` needs the
-    insights and the dbt marts run (built and tested), and the refresh needs the publish.
+    ``publish_marts_node`` needs the insights and the dbt marts run (built and tested), and the
+    refresh needs the publish. The ``POWERBI_*`` settings are checked when a run that refreshes
+    Power BI starts (:mod:`netflix_pipeline.hooks`), so a partial configuration fails the run
+    before any node runs.
     """
     return pipeline(
         [
             node(
-                check_powerbi_config,
-                inputs=None,
-                outputs="powerbi_target",
-                name="check_powerbi_config_node",
-            ),
-            node(
                 publish_marts,
                 inputs={
-                    "insights": "insights",
-                    "dbt_marts_run": "dbt_marts_run",
+                    "insights_written": "insights",
+                    "marts_tested": "dbt_marts_run",
                     "warehouse": "warehouse",
                     "publish": "params:publish",
                 },
@@ -31,11 +26,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             ),
             node(
                 refresh_powerbi,
-                inputs={
-                    "publish_report": "publish_report",
-                    "powerbi_target": "powerbi_target",
-                    "powerbi": "params:powerbi",
-                },
+                inputs={"marts_published": "publish_report", "powerbi": "params:powerbi"},
                 outputs="powerbi_refresh",
                 name="refresh_powerbi_node",
             ),

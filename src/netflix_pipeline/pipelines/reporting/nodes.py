@@ -66,10 +66,11 @@ def _clean(value, whole: bool = False):
     return int(value) if whole else value
 
 
-def build_insights(genre_scorecard: pd.DataFrame, dbt_marts_run: dict, insights: dict) -> dict:
+def build_insights(genre_scorecard: pd.DataFrame, marts_tested: dict, insights: dict) -> dict:
     """insights.json (DESIGN §5): the genre scorecard mart as JSON, plus the recommendation.
 
-    ``dbt_marts_run`` only orders this node after the dbt build that writes the mart.
+    ``marts_tested`` (the marts build's results) only orders this node after the dbt build
+    that writes and tests the mart.
     """
     card = genre_scorecard.rename(columns=str.lower)
     missing = sorted({"primary_genre", *GENRE_FIELDS.values(), *WINDOW_FIELDS} - set(card.columns))
@@ -115,14 +116,15 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_marts(
-    dbt_marts_run: dict,
+    marts_tested: dict,
     fct_movies: pd.DataFrame,
     genre_decade_performance: pd.DataFrame,
     genre_scorecard: pd.DataFrame,
     top_movies_by_decade: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The marts as they are, with lower-case column names and whole numbers shown as such,
-    for spreadsheets and Power BI Desktop."""
+    for spreadsheets and Power BI Desktop. ``marts_tested`` only orders this node after the
+    build that writes and tests them."""
     return tuple(
         _whole_numbers(frame)
         for frame in (fct_movies, genre_decade_performance, genre_scorecard, top_movies_by_decade)
@@ -142,10 +144,10 @@ def build_dashboard(
     )
 
 
-def print_summary(insights: dict, dashboard: str, rows: int) -> None:
+def print_summary(insights: dict, dashboard_written: str, rows: int) -> None:
     """Prints a table of the leading genres and the recommendation to the terminal, and logs
     the recommendation. ``rows: 0`` prints no table (where stdout carries JSON logs).
-    ``dashboard`` only orders this node after the dashboard is written."""
+    ``dashboard_written`` only orders this node after the dashboard is written."""
     if rows > 0:
         print("\n" + summary_table(insights, rows) + "\n", flush=True)
     rec = insights["recommendation"]

@@ -29,7 +29,7 @@ def _export_marts() -> Node:
     return node(
         export_marts,
         inputs={
-            "dbt_marts_run": "dbt_marts_run",
+            "marts_tested": "dbt_marts_run",
             "fct_movies": "fct_movies",
             "genre_decade_performance": "genre_decade_performance",
             "genre_scorecard": "genre_scorecard",
@@ -50,7 +50,7 @@ def _build_insights() -> Node:
         build_insights,
         inputs={
             "genre_scorecard": "genre_scorecard",
-            "dbt_marts_run": "dbt_marts_run",
+            "marts_tested": "dbt_marts_run",
             "insights": "params:insights",
         },
         outputs="insights",
@@ -73,11 +73,13 @@ def _build_dashboard() -> Node:
 
 
 def _show_summary() -> Node:
-    # Named so that it sorts after the publishing nodes of its level: the summary is
-    # the last thing `kedro run` prints before Kedro's own closing lines.
     return node(
         print_summary,
-        inputs={"insights": "insights", "dashboard": "dashboard", "rows": "params:summary_rows"},
+        inputs={
+            "insights": "insights",
+            "dashboard_written": "dashboard",
+            "rows": "params:summary_rows",
+        },
         outputs=None,
         name="show_summary_node",
     )

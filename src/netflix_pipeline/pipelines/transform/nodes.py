@@ -34,11 +34,17 @@ def _build(selection: list[str], warehouse: Warehouse, dbt: dict) -> dict[str, A
     return run.summary()
 
 
-def build_staging(raw_load_report: dict, warehouse: Warehouse, dbt: dict) -> dict[str, Any]:
-    """Build and test every model the genre node does not feed, on the fresh RAW tables."""
+def build_staging(raw_tables_replaced: dict, warehouse: Warehouse, dbt: dict) -> dict[str, Any]:
+    """Build and test every model the genre node does not feed, on the fresh RAW tables.
+
+    ``raw_tables_replaced`` (the load report) only orders this build after the load.
+    """
     return _build(["--exclude", AFTER_GENRES], warehouse, dbt)
 
 
-def build_marts(genre_summary: dict, warehouse: Warehouse, dbt: dict) -> dict[str, Any]:
-    """Build and test everything downstream of the genre tables: the marts."""
+def build_marts(genre_tables_written: dict, warehouse: Warehouse, dbt: dict) -> dict[str, Any]:
+    """Build and test everything downstream of the genre tables: the marts.
+
+    ``genre_tables_written`` (the genre node's summary) only orders this build after it.
+    """
     return _build(["--select", AFTER_GENRES], warehouse, dbt)

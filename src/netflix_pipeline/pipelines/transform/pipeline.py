@@ -34,7 +34,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 build_staging,
                 inputs={
-                    "raw_load_report": "raw_load_report",
+                    "raw_tables_replaced": "raw_load_report",
                     "warehouse": "warehouse",
                     "dbt": "params:dbt",
                 },
@@ -51,7 +51,7 @@ def create_pipeline(**kwargs) -> Pipeline:
             node(
                 build_marts,
                 inputs={
-                    "genre_summary": "genre_summary",
+                    "genre_tables_written": "genre_summary",
                     "warehouse": "warehouse",
                     "dbt": "params:dbt",
                 },

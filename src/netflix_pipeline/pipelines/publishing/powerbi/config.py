@@ -3,12 +3,15 @@ environment."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .errors import PowerBIConfigError
+
+logger = logging.getLogger(__package__)
 
 DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
 DEFAULT_API_URL = "https://api.powerbi.com/v1.0/myorg"
@@ -78,3 +81,22 @@ class PowerBIConfig:
             or DEFAULT_AUTHORITY_HOST,
             api_url=(environ.get("POWERBI_API_URL") or "").strip() or DEFAULT_API_URL,
         )
+
+
+def check_environment(environ: Mapping[str, str] = os.environ) -> PowerBIConfig | None:
+    """The run's Power BI target, read and logged when a run that refreshes it starts.
+
+    A partial configuration raises :class:`PowerBIConfigError` naming the missing variables,
+    so the run fails in seconds, before any node runs (:mod:`netflix_pipeline.hooks`), rather
+    than after the warehouse work. None when Power BI is not configured.
+    """
+    config = PowerBIConfig.from_env(environ)
+    if config is None:
+        logger.info("Power BI refresh will be skipped: POWERBI_* not set")
+    else:
+        logger.info(
+            "Power BI dataset %s (workspace %s) will be refreshed after publishing",
+            config.dataset_id,
+            config.workspace_id,
+        )
+    return config
