@@ -157,7 +157,7 @@ def test_unit_tests_cover_the_business_rules(manifest):
 
 
 def test_raw_sources_match_the_ingestion_contract(manifest):
-    """The sources YAML declares the RAW tables the ingestion writes (dbt_docs creates them)."""
+    """The sources YAML declares the RAW tables the ingestion writes (docs.py creates them)."""
     declared = {
         s["identifier"]: [c.upper() for c in s["columns"]]
         for s in manifest["sources"].values()

@@ -1,7 +1,8 @@
 """The warehouse schemas the Python code names, and the tables it defines itself.
 
-``dbt/setup/snowflake_setup.sql`` creates the same schemas in production; dbt names its own
-(``STAGING``, ...) in ``dbt_project.yml``.
+The Kedro configuration names them in ``conf/base/globals.yml`` (``schemas``) and dbt in
+``dbt_project.yml`` and its sources; ``tests/warehouse/test_schemas.py`` keeps the three equal.
+``dbt/setup/snowflake_setup.sql`` creates them in production.
 """
 
 from __future__ import annotations

@@ -166,9 +166,7 @@ def write_raw(root: Path, files: dict[str, str | bytes | None]) -> Path:
 def raw_refs(raw_uri: str, **fs_args) -> dict[str, object]:
     """The node inputs ``raw_<name>``, as the catalog's RawFileDatasets load them."""
     return {
-        f"raw_{c.name}": RawFileDataset(
-            f"{raw_uri.rstrip('/')}/{c.path}", optional=c.optional, fs_args=fs_args or None
-        ).load()
+        f"raw_{c.name}": RawFileDataset(raw_uri, c.name, fs_args=fs_args or None).load()
         for c in CONTRACTS
     }
 

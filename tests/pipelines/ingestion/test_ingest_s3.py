@@ -11,10 +11,10 @@ import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from ingest_support import ingest, rejected_rows, scan, snapshot
+from kedro.io import DatasetError
 
 from netflix_pipeline.pipelines.ingestion.source import RawFileError
 from netflix_pipeline.pipelines.sample_data.generator import generate
@@ -161,12 +161,14 @@ def test_s3_defaults_bound_timeouts_and_retries():
     from netflix_pipeline.pipelines.ingestion.raw_files import RawFileDataset
 
     raw = RawFileDataset(
-        "s3://b/p/movielens/movies.csv",
+        "s3://b/p/",
+        "movies",
         fs_args={
             "config_kwargs": {"retries": {"max_attempts": 5}},
             "client_kwargs": {"region_name": "eu-west-1"},
         },
     ).load()
+    assert raw.uri == "s3://b/p/movielens/movies.csv"
     assert raw.storage_options == {
         "config_kwargs": {
             "connect_timeout": 10,
@@ -175,6 +177,11 @@ def test_s3_defaults_bound_timeouts_and_retries():
         },
         "client_kwargs": {"region_name": "eu-west-1"},
     }
-    assert (
-        RawFileDataset(str(Path("data/01_raw/movielens/movies.csv"))).load().storage_options is None
+    local = RawFileDataset("data/01_raw", "tags").load()
+    assert (local.uri, local.optional, local.storage_options) == (
+        "data/01_raw/movielens/tags.csv",
+        True,
+        None,
     )
+    with pytest.raises(DatasetError, match="expected one of movies, ratings"):
+        RawFileDataset("data/01_raw", "credits")

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...warehouse.schemas import REJECTED_ROWS
+from ..ingestion.contracts import CONTRACTS_BY_NAME
 from .films import film_genres
 from .rules import GenreRules
 
-SOURCE_FILES = {"tmdb": "tmdb/movies_metadata.csv", "movielens": "movielens/movies.csv"}
+# The raw file each genre source comes from, as rejected rows name it.
+SOURCE_FILES = {
+    "tmdb": CONTRACTS_BY_NAME["movies_metadata"].path,
+    "movielens": CONTRACTS_BY_NAME["movies"].path,
+}
 
 
 def normalize_genres(
@@ -25,15 +31,14 @@ def normalize_genres(
         ["film_id", "source", "genres_raw"]
     )
     rejected = result.rejected.merge(lines, on=["film_id", "source", "genres_raw"], how="left")
-    rejected_rows = pd.DataFrame(
-        {
-            "source_file": rejected["source"].map(SOURCE_FILES).fillna(rejected["source"]),
-            "line_number": rejected["source_line_number"].astype("Int64"),
-            "reason": "genres: " + rejected["reason"].astype(str),
-            "raw_line": rejected["genres_raw"].astype(str),
-            "stage": "genres",
-        }
+    values = (
+        rejected["source"].map(SOURCE_FILES).fillna(rejected["source"]),
+        rejected["source_line_number"].astype("Int64"),
+        "genres: " + rejected["reason"].astype(str),
+        rejected["genres_raw"].astype(str),
+        "genres",
     )
+    rejected_rows = pd.DataFrame(dict(zip(REJECTED_ROWS.frame_columns, values, strict=True)))
     summary = {
         "films": int(len(result.movie_primary_genre)),
         "genre_rows": int(len(result.movie_genres)),

@@ -14,6 +14,8 @@ from typing import Any
 import fsspec
 from kedro.io import AbstractDataset, DatasetError
 
+from .contracts import CONTRACTS_BY_NAME
+
 
 @dataclass(frozen=True)
 class RawFile:
@@ -26,6 +28,9 @@ class RawFile:
 
 class RawFileDataset(AbstractDataset[None, RawFile]):
     """A raw CSV file on disk or S3 (through s3fs), read in bulk by the ingestion.
+
+    ``contract`` names the file's entry in the raw input contract (:mod:`.contracts`), which
+    says where it lies under ``raw_uri``, whether it is optional and what it must hold.
 
     Loading hands over a reference (:class:`RawFile`), not the rows: the ingestion checks and
     parses the file where it lies, or after a streamed download. ``credentials`` and ``fs_args``
@@ -45,16 +50,22 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
 
     def __init__(
         self,
-        filepath: str,
-        optional: bool = False,
+        raw_uri: str,
+        contract: str,
         credentials: dict[str, Any] | None = None,
         fs_args: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> None:
+        if contract not in CONTRACTS_BY_NAME:
+            raise DatasetError(
+                f"contract {contract!r} is not a file of the raw input contract; "
+                f"expected one of {', '.join(CONTRACTS_BY_NAME)}"
+            )
+        file = CONTRACTS_BY_NAME[contract]
         # raw_uri given with a trailing slash must not make S3 keys with "//" in them
-        scheme, sep, rest = str(filepath).rpartition("://")
+        scheme, sep, rest = f"{raw_uri}/{file.path}".rpartition("://")
         self._filepath = scheme + sep + re.sub("/{2,}", "/", rest)
-        self._optional = optional
+        self._optional = file.optional
         self._protocol = fsspec.utils.get_protocol(self._filepath)
         options: dict[str, Any] = {}
         if self._protocol in ("s3", "s3a"):

@@ -63,52 +63,59 @@ def column_check(col: Column, v: str, typed_ref: str | None = None) -> ColumnChe
 
     ``bad`` refers to the typed value as ``typed_ref`` (a column that holds it) when given.
     """
+    typed = _typed_sql(col.kind, v)
+    if typed is None:
+        return ColumnCheck(v, "false")
+    return ColumnCheck(typed, _fault_sql(col.kind, v, typed_ref or typed))
+
+
+def _typed_sql(kind: str, v: str) -> str | None:
+    """The text ``v`` cast to the kind's type, null when empty or faulty (None: kept as text)."""
     t = f"trim({v})"
-    present = f"({v} is not null and {t} <> '')"
 
     def when(pattern: str, expr: str) -> str:
         return f"if(regexp_full_match({t}, '{pattern}'), {expr}, null)"
 
-    kind = col.kind
     if kind in ("id", "optional_id", "epoch"):
         fast = f"try_cast({v} as bigint)"
-        typed = (
+        return (
             f"case when {fast} between 0 and {MAX_INTEGER} and cast({fast} as varchar) = {v} "
             f"then {fast} when regexp_full_match({t}, '{INTEGER}') "
             f"then try_cast({t} as bigint) end"
         )
-    elif kind == "rating":
+    if kind == "rating":
         # fast path: a rating in half steps whose own rendering ("4.5") is the text
         fast = f"try_cast({v} as decimal(2, 1))"
-        typed = (
+        return (
             f"case when {fast} between 0 and 5 and {fast} * 2 = floor({fast} * 2) "
             f"and cast({fast} as varchar) = {v} then {fast} "
             f"else {when(RATING, f'try_cast({t} as decimal(2, 1))')} end"
         )
-    elif kind == "money":
-        typed = when(DECIMAL, f"try_cast({t} as double)")
-    elif kind == "count":
+    if kind == "money":
+        return when(DECIMAL, f"try_cast({t} as double)")
+    if kind == "count":
         number = when(DECIMAL, f"try_cast({t} as double)")
         whole = f"{number} = floor({number}) and {number} < 1e18"
-        typed = f"if({whole}, cast({number} as bigint), null)"
-    elif kind == "number":
-        typed = when(f"[+-]?{DECIMAL}", f"try_cast({t} as double)")
-    elif kind == "date":
-        typed = when(PLAUSIBLE_DATE, f"try_cast({t} as date)")
-    else:
-        return ColumnCheck(v, "false")
-    x = typed_ref or typed
+        return f"if({whole}, cast({number} as bigint), null)"
+    if kind == "number":
+        return when(f"[+-]?{DECIMAL}", f"try_cast({t} as double)")
+    if kind == "date":
+        return when(PLAUSIBLE_DATE, f"try_cast({t} as date)")
+    return None
+
+
+def _fault_sql(kind: str, v: str, x: str) -> str:
+    """True when the typed value ``x`` of the text ``v`` breaks the contract."""
+    present = f"({v} is not null and trim({v}) <> '')"
     if kind == "id":
-        bad = f"({x} is null or {x} <= 0)"
-    elif kind == "optional_id":
-        bad = f"({present} and ({x} is null or {x} <= 0))"
-    elif kind == "epoch":
-        bad = f"({x} is null or {x} >= {EPOCH_END})"
-    elif kind == "rating":
-        bad = f"({x} is null or {x} < 0.5 or {x} > 5)"
-    else:
-        bad = f"({present} and {x} is null)"
-    return ColumnCheck(typed, bad)
+        return f"({x} is null or {x} <= 0)"
+    if kind == "optional_id":
+        return f"({present} and ({x} is null or {x} <= 0))"
+    if kind == "epoch":
+        return f"({x} is null or {x} >= {EPOCH_END})"
+    if kind == "rating":
+        return f"({x} is null or {x} < 0.5 or {x} > 5)"
+    return f"({present} and {x} is null)"
 
 
 def _got(v: str) -> str:

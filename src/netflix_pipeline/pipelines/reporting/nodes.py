@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ...warehouse.schemas import REJECTED_ROWS
 from .dashboard import render_dashboard
 from .formatting import money, pct
 from .recommendation import recommend, summary_table
@@ -167,7 +168,7 @@ def combine_rejected_rows(
     frames = [f.rename(columns=str.lower) for f in (raw_rejected_rows, genre_rejected_rows)]
     frames = [f for f in frames if len(f)]
     if not frames:
-        return pd.DataFrame(columns=["source_file", "line_number", "reason", "raw_line", "stage"])
+        return pd.DataFrame(columns=list(REJECTED_ROWS.frame_columns))
     combined = pd.concat(frames, ignore_index=True)
     return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(
         drop=True

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-MOVIES_FILE = "movielens/movies.csv"
-RATINGS_FILE = "movielens/ratings.csv"
-LINKS_FILE = "movielens/links.csv"
-TAGS_FILE = "movielens/tags.csv"
-METADATA_FILE = "tmdb/movies_metadata.csv"
+from ..ingestion.contracts import CONTRACTS_BY_NAME
+
+# Where each file lies under the output folder: where the ingestion expects it.
+MOVIES_FILE = CONTRACTS_BY_NAME["movies"].path
+RATINGS_FILE = CONTRACTS_BY_NAME["ratings"].path
+LINKS_FILE = CONTRACTS_BY_NAME["links"].path
+TAGS_FILE = CONTRACTS_BY_NAME["tags"].path
+METADATA_FILE = CONTRACTS_BY_NAME["movies_metadata"].path
 
 # movies_metadata.csv as Kaggle's "The Movies Dataset" or as the TMDB 5000 export
 FLAVOURS = ("kaggle", "tmdb")
