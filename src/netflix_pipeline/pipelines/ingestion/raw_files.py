@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -62,6 +63,10 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
                 f"expected one of {', '.join(CONTRACTS_BY_NAME)}"
             )
         file = CONTRACTS_BY_NAME[contract]
+        if fsspec.utils.get_protocol(raw_uri) == "file":
+            # As Kedro resolves a dataset's local `filepath`: the messages and the load report
+            # name the file wherever the run was started from.
+            raw_uri = Path(raw_uri).absolute().as_posix()
         # raw_uri given with a trailing slash must not make S3 keys with "//" in them
         scheme, sep, rest = f"{raw_uri}/{file.path}".rpartition("://")
         self._filepath = scheme + sep + re.sub("/{2,}", "/", rest)
