@@ -37,6 +37,7 @@ def prod_run(moto_s3, tmp_path_factory):
         # The emulator cannot read s3:// stages: checked files are staged on local disk.
         "SNOWFLAKE_EMULATOR": "true",
         "STAGE_URI": str(tmp / "stage"),
+        "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
         "STAGE_CREATE": "true",
         "DBT_TARGET_PATH": str(tmp / "dbt-target"),
         "DBT_LOG_PATH": str(tmp / "dbt-logs"),

@@ -15,7 +15,7 @@ def _yaml(relative: str) -> dict:
 def test_the_configuration_names_the_schemas_the_python_code_uses():
     configured = {key: name for key, name in _yaml("conf/base/globals.yml")["schemas"].items()}
 
-    for key in ("raw", "raw_load", "genres", "intermediate", "marts_build", "marts"):
+    for key in ("raw", "raw_load"):
         assert configured[key] == getattr(schemas, key.upper()), key
 
 

@@ -55,6 +55,11 @@ def location_for(settings: Mapping[str, Any], env: Mapping[str, str]) -> dict[st
     The builds and the parse at the start of the run share them: the builds reuse that parse
     only if they run with the same location and environment.
     """
+    if "project_dir" in settings:
+        raise ValueError(
+            "dbt.project_dir is no longer a parameter: the pipeline reads the dbt project when "
+            "Kedro starts, before parameters are read. Set $DBT_PROJECT_DIR instead."
+        )
     return {
         "project_dir": project_dir(),
         "target": settings["target"],

@@ -1,7 +1,7 @@
 """The warehouse layer: the one package that talks to Snowflake or the local emulator.
 
 - :mod:`.connection`: settings, the pool of connections, the run's registry of warehouses
-- :mod:`.emulator`: the local emulator process (the only module that knows about it)
+- :mod:`.emulator`: the local emulator process (the only module that starts it)
 - :mod:`.schemas`: the schema names and the tables the Python code defines
 - :mod:`.stage`: the stage files are copied from
 - :mod:`.tables`: replacing the rows of several tables in one transaction

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The schemas the ingestion writes itself (the others reach the code through the catalog and
+# the parameters).
 RAW = "RAW"  # the checked raw files, one table each: what dbt's sources read
 RAW_LOAD = "RAW_LOAD"  # the ingestion's scratch tables and its stage
-GENRES = "GENRES"  # the genre tables written by the genre normalization
-INTERMEDIATE = "INTERMEDIATE"  # dbt's intermediate tables
-MARTS_BUILD = "MARTS_BUILD"  # the marts as dbt builds and tests them
-MARTS = "MARTS"  # the published marts: what Power BI reads
 
 
 @dataclass(frozen=True)

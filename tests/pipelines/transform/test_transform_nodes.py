@@ -107,3 +107,8 @@ def test_the_builds_run_in_the_dbt_project_folder(fake_dbt, monkeypatch):
     monkeypatch.setenv("DBT_PROJECT_DIR", "elsewhere/dbt")
     build_marts({}, FakeWarehouse(), DBT)
     assert [kw["project_dir"] for _, kw in calls] == ["dbt", "elsewhere/dbt"]
+
+
+def test_a_project_dir_parameter_is_refused_with_what_to_do_instead():
+    with pytest.raises(ValueError, match=r"Set \$DBT_PROJECT_DIR instead"):
+        build_staging({}, FakeWarehouse(), {**DBT, "project_dir": "elsewhere"})

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ...warehouse import Warehouse
+from ...warehouse.stage import StageSettings
 from .contracts import CONTRACTS_BY_NAME, FileContract
-from .load import StageSettings, load_raw_tables, merge_kinds, reject_rate_error
+from .load import load_raw_tables, merge_kinds, reject_rate_error
 from .raw_files import RawFile
 from .scan import ScannedFile, structural_pass
 from .source import FileShape, check_raw_files

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -30,8 +29,10 @@ class RawFile:
 class RawFileDataset(AbstractDataset[None, RawFile]):
     """A raw CSV file on disk or S3 (through s3fs), read in bulk by the ingestion.
 
+    ``path`` is the folder or ``s3://`` prefix the raw files lie under (``raw_uri``; Kedro makes
+    a relative folder absolute against the project, as for any dataset's ``path``).
     ``contract`` names the file's entry in the raw input contract (:mod:`.contracts`), which
-    says where it lies under ``raw_uri``, whether it is optional and what it must hold.
+    says where it lies under ``path``, whether it is optional and what it must hold.
 
     Loading hands over a reference (:class:`RawFile`), not the rows: the ingestion checks and
     parses the file where it lies, or after a streamed download. ``credentials`` and ``fs_args``
@@ -51,7 +52,7 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
 
     def __init__(
         self,
-        raw_uri: str,
+        path: str,
         contract: str,
         credentials: dict[str, Any] | None = None,
         fs_args: dict[str, Any] | None = None,
@@ -63,12 +64,8 @@ class RawFileDataset(AbstractDataset[None, RawFile]):
                 f"expected one of {', '.join(CONTRACTS_BY_NAME)}"
             )
         file = CONTRACTS_BY_NAME[contract]
-        if fsspec.utils.get_protocol(raw_uri) == "file":
-            # As Kedro resolves a dataset's local `filepath`: the messages and the load report
-            # name the file wherever the run was started from.
-            raw_uri = Path(raw_uri).absolute().as_posix()
         # raw_uri given with a trailing slash must not make S3 keys with "//" in them
-        scheme, sep, rest = f"{raw_uri}/{file.path}".rpartition("://")
+        scheme, sep, rest = f"{path}/{file.path}".rpartition("://")
         self._filepath = scheme + sep + re.sub("/{2,}", "/", rest)
         self._optional = file.optional
         self._protocol = fsspec.utils.get_protocol(self._filepath)

@@ -9,7 +9,6 @@ A failed model or test stops the run inside dbt, so only a build that passed eve
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from ...warehouse import Warehouse
@@ -140,7 +139,7 @@ def refresh_powerbi(marts_published: dict, powerbi: dict) -> dict:
     ``marts_published`` (the publish report) orders the refresh after the publish. The
     ``POWERBI_*`` settings were checked when the run started.
     """
-    config = PowerBIConfig.from_env(os.environ)
+    config = PowerBIConfig.from_env()
     if config is None:
         logger.info("Power BI refresh skipped: POWERBI_* not set")
         return {"status": "skipped"}
