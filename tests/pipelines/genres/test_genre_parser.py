@@ -97,6 +97,19 @@ def test_unparseable_values_are_flagged_never_guessed(raw: str, reason: str) -> 
     assert parse_genre_value(raw) == (None, reason)
 
 
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("[" * 5000 + "]" * 5000, REASON_STRUCTURE),  # valid JSON, deeper than Python parses
+        ("[" * 5000 + "'Action'" + "]" * 5000, REASON_STRUCTURE),  # a Python literal, as deep
+        ('[{"name": ' * 3000 + '"Action"' + "}]" * 3000, REASON_STRUCTURE),
+    ],
+)
+def test_deeply_nested_values_are_quarantined_not_a_crash(raw: str, reason: str) -> None:
+    assert parse_genre_value(raw) == (None, reason)
+    assert parsed(raw) == ([], True)
+
+
 def test_parse_items_carry_index_labels_and_positions() -> None:
     raw = pd.Series(
         ["Action|Drama", None, "[{'id': 1, 'name': 'War'}]", "Action|Drama", "[{'id': "],

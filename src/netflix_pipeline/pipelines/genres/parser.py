@@ -96,6 +96,8 @@ def parse_genre_value(value: Any) -> tuple[list[str] | None, str | None]:
         return [p for p in (part.strip() for part in text.split("|")) if p], None
     try:
         obj = json.loads(text)
+    except RecursionError:  # valid JSON nested deeper than Python's parser goes: not names
+        return None, REASON_STRUCTURE
     except ValueError:
         try:
             with warnings.catch_warnings():
