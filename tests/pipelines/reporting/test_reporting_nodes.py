@@ -220,6 +220,30 @@ def test_rejected_rows_are_combined_in_file_and_line_order():
     ]
 
 
+def test_rejected_text_that_a_spreadsheet_would_run_is_shown_as_text():
+    rows = pd.DataFrame(
+        {
+            "source_file": ["a.csv"] * 5,
+            "line_number": [2, 3, 4, 5, 6],
+            "reason": ["genres: x", "genres: x", "genres: x", "genres: x", "=bad reason"],
+            "raw_line": ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "1,2,3"],
+            "stage": ["genres"] * 5,
+        }
+    )
+
+    combined = combine_rejected_rows(rows, rows.iloc[0:0])
+
+    assert combined["raw_line"].tolist() == [
+        """'=HYPERLINK("http://x")""",
+        "'+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "1,2,3",
+    ]
+    assert combined["reason"].tolist()[-1] == "'=bad reason"
+    assert rows["raw_line"].tolist()[0] == '=HYPERLINK("http://x")'  # the input is not changed
+
+
 def test_summary_table_lists_big_genres_by_profit_and_marks_the_pick(capsys):
     insights = build_insights(
         scorecard(

@@ -161,15 +161,33 @@ def print_summary(insights: dict, dashboard_written: str, rows: int) -> None:
     )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def combine_rejected_rows(
     raw_rejected_rows: pd.DataFrame, genre_rejected_rows: pd.DataFrame
 ) -> pd.DataFrame:
-    """Every quarantined row of the run, ingestion and genre parsing, in file and line order."""
+    """Every quarantined row of the run, ingestion and genre parsing, in file and line order.
+
+    The report is opened in spreadsheets: a text cell from the input (``raw_line``,
+    ``reason``) that a spreadsheet would run as a formula gets a leading ``'``, which shows it
+    as text. ``RAW.REJECTED_ROWS`` keeps the text as it was.
+    """
     frames = [f.rename(columns=str.lower) for f in (raw_rejected_rows, genre_rejected_rows)]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=list(REJECTED_ROWS.frame_columns))
     combined = pd.concat(frames, ignore_index=True)
+    combined = combined.assign(
+        **{column: combined[column].map(_as_text_cell) for column in ("raw_line", "reason")}
+    )
     return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _as_text_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
