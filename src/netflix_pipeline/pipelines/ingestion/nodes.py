@@ -11,6 +11,7 @@ from pathlib import Path
 from ...warehouse import Warehouse
 from ...warehouse.stage import StageSettings
 from .contracts import CONTRACTS_BY_NAME, FileContract
+from .limits import Limits
 from .load import load_raw_tables, merge_kinds, reject_rate_error
 from .raw_files import RawFile
 from .scan import ScannedFile, structural_pass
@@ -43,11 +44,14 @@ def scan_raw_files(
         "tags": raw_tags,
         "movies_metadata": raw_movies_metadata,
     }
-    located = check_raw_files(files, workdir)
+    limits = Limits.from_params(ingest.get("limits"))
+    located = check_raw_files(files, workdir, limits)
 
     def scan(name: str) -> ScannedFile:
         local, shape = located[name]
-        return _scan_file(files[name], CONTRACTS_BY_NAME[name], local, shape, workdir, ingest)
+        return _scan_file(
+            files[name], CONTRACTS_BY_NAME[name], local, shape, workdir, ingest, limits
+        )
 
     done = _scan_biggest_beside_the_rest(
         sorted(located, key=lambda name: located[name][1].size, reverse=True), scan
@@ -59,7 +63,13 @@ def scan_raw_files(
 
 
 def _scan_file(
-    raw: RawFile, contract: FileContract, local: Path, shape: FileShape, workdir: Path, ingest: dict
+    raw: RawFile,
+    contract: FileContract,
+    local: Path,
+    shape: FileShape,
+    workdir: Path,
+    ingest: dict,
+    limits: Limits,
 ) -> ScannedFile:
     """Land one checked file; raises when the rows it rejects exceed the reject rate."""
     item = structural_pass(
@@ -70,6 +80,7 @@ def _scan_file(
         workdir / "landed",
         ingest.get("duckdb"),
         discard_source=local.is_relative_to(workdir),
+        limits=limits,
     )
     logger.info(
         "%s: %d records parsed, %d malformed, in %.1f s",

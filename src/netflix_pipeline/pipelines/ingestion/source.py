@@ -21,6 +21,7 @@ import fsspec
 import numpy as np
 
 from .contracts import CONTRACTS_BY_NAME, FileContract
+from .limits import Limits
 
 if TYPE_CHECKING:
     from .raw_files import RawFile
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 8 << 20
 NEWLINE = ord("\n")
+CR = ord("\r")
 
 
 class RawFileError(RuntimeError):
@@ -46,7 +48,20 @@ class FileShape:
     header: list[str]
     lines: int  # physical lines up to the last one that is not blank (header = line 1)
     size: int
-    quoted: bool  # holds a quote character (else no field can hold a newline)
+    quoted: bool  # holds a quote character (else no field can hold a line end)
+    line_ends: str = "lf"  # "lf", "crlf" or "mixed"
+    lone_cr: bool = False  # a CR that ends no line
+    blank: bool = False  # an empty line before the last record
+    long_line: bool = False  # maybe a line longer than ingest.limits.max_record_bytes
+
+    @property
+    def regular(self) -> bool:
+        """Every line a record, as DuckDB's reader would read it: no quote that could join
+        lines, one kind of line end, no empty and no overlong line. Any other file is walked
+        line by line first (:mod:`.scan.physical`)."""
+        return not (
+            self.quoted or self.line_ends == "mixed" or self.lone_cr or self.blank or self.long_line
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,16 +209,77 @@ def _encoding_error(
     )
 
 
-def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
-    """One pass over the bytes: checks UTF-8 and counts lines.
+class _LineCounts:
+    """What one pass over the bytes counts: line ends of both kinds, lone CRs, empty lines,
+    quotes, and whether a line may be longer than ``long`` bytes.
 
-    Returns (newlines, newlines of the trailing blank lines, any quote character). Only the
-    chunks that are not pure ASCII are decoded, and only single bytes are searched for: the
-    pass runs at the speed of reading the file. Blank lines between records are not looked for
-    here: they show as fewer lines spanned by the records than this count (:mod:`.scan.lines`).
+    Only single bytes and short byte strings are searched for (``bytes.count``, ``in``), and
+    numpy counts the line ends: the pass runs at about the speed of reading the file. Empty
+    lines and long lines are looked at closely only in the chunks where a quick search finds
+    a sign of them.
     """
-    newlines = 0
-    quoted = False
+
+    def __init__(self, long: int) -> None:
+        self.newlines = self.crlf = self.cr = self.blank = 0
+        self.quoted = self.long_line = False
+        self.long = long
+        self.tail = b"\0\0"  # the last two bytes seen (none yet: no line end)
+        self.since_newline = 0  # bytes since the last line end
+
+    def add(self, done: bytes) -> None:
+        window = self.tail + done
+        arr = np.frombuffer(done, dtype=np.uint8)
+        # numpy counts bytes four times as fast as bytes.count
+        self.newlines += int(np.count_nonzero(arr == NEWLINE))
+        self.quoted = self.quoted or b'"' in done
+        if b"\r" in window:
+            self.cr += done.count(b"\r")
+            self.crlf += window[1:].count(b"\r\n")
+        if b"\n\n" in window or b"\n\r\n" in window:
+            self.blank += self._empty_lines(window)
+        self._look_for_long_lines(done)
+        self.tail = window[-2:]
+
+    @staticmethod
+    def _empty_lines(window: bytes) -> int:
+        """Empty lines that end in ``window[2:]`` (``window[:2]`` being the bytes before)."""
+        w = np.frombuffer(window, dtype=np.uint8)
+        ends = np.flatnonzero(w[2:] == NEWLINE) + 2
+        before = w[ends - 1]
+        empty = (before == NEWLINE) | ((before == CR) & (w[ends - 2] == NEWLINE))
+        return int(np.count_nonzero(empty))
+
+    def _look_for_long_lines(self, done: bytes) -> None:
+        """Sets ``long_line`` when a line may be longer than ``long`` bytes: a stretch of
+        ``long // 2`` bytes without a line end (any longer line holds one), or a line that runs
+        on from the chunks before. Cautious: the line walk measures each line."""
+        if self.long_line:
+            return
+        first = done.find(b"\n")
+        if (first if first >= 0 else len(done)) + self.since_newline > self.long:
+            self.long_line = True
+        half = max(self.long // 2, 1)
+        if len(done) >= half and any(
+            done.find(b"\n", at, at + half) < 0 for at in range(0, len(done) - half + 1, half)
+        ):
+            self.long_line = True
+        last = done.rfind(b"\n")
+        self.since_newline = len(done) - last - 1 if last >= 0 else self.since_newline + len(done)
+
+    @property
+    def line_ends(self) -> str:
+        if self.crlf == 0:
+            return "lf"
+        return "crlf" if self.crlf == self.newlines else "mixed"
+
+
+def _count_lines(local: Path, uri: str, long: int) -> tuple[_LineCounts, int]:
+    """One pass over the bytes: checks UTF-8 and counts lines (:class:`_LineCounts`).
+
+    Returns the counts and the line ends of the trailing empty lines. Only the chunks that
+    are not pure ASCII are decoded.
+    """
+    counts = _LineCounts(long)
     offset = 0  # file offset of data[0]
     pending = b""
     with local.open("rb") as fh:
@@ -217,14 +293,11 @@ def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
                 try:
                     _, consumed = codecs.utf_8_decode(data, "strict", final)
                 except UnicodeDecodeError as exc:
-                    before = newlines + data[: exc.start].count(b"\n")
+                    before = counts.newlines + data[: exc.start].count(b"\n")
                     raise _encoding_error(
                         uri, local, offset + exc.start, before, data[exc.start : exc.start + 4]
                     ) from None
-            done = data[:consumed] if consumed < len(data) else data
-            # numpy counts bytes four times as fast as bytes.count
-            newlines += int(np.count_nonzero(np.frombuffer(done, dtype=np.uint8) == NEWLINE))
-            quoted = quoted or b'"' in done
+            counts.add(data[:consumed] if consumed < len(data) else data)
             offset += consumed
             pending = data[consumed:]
             if final:
@@ -232,15 +305,33 @@ def _count_lines(local: Path, uri: str) -> tuple[int, int, bool]:
         fh.seek(max(0, offset - 65536))
         tail = fh.read()
     stripped = tail.rstrip(b"\r\n")
-    trailing = tail[len(stripped) :]
-    return newlines, trailing.count(b"\n"), quoted
+    return counts, tail[len(stripped) :].count(b"\n")
 
 
-def read_header(local: Path, uri: str) -> list[str]:
+def read_header(local: Path, uri: str, limits: Limits) -> list[str]:
+    """The names of the header (line 1); refuses a header past the limits."""
     with local.open("rb") as fh:
-        first = fh.read(1 << 20).split(b"\n", 1)[0]
-    text = first.decode("utf-8-sig").rstrip("\r")
-    return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+        first = fh.readline(limits.max_record_bytes + 1)
+    if len(first) > limits.max_record_bytes:
+        raise RawFileError(
+            f"{uri}: the header (line 1) is longer than ingest.limits.max_record_bytes "
+            f"({limits.max_record_bytes:,} bytes); expected a CSV header line. Is this the right "
+            "file?"
+        )
+    text = first.decode("utf-8-sig").rstrip("\r\n")
+    header = [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+    if len(header) > limits.max_columns:
+        raise RawFileError(
+            f"{uri}: the header has {len(header):,} columns, more than "
+            f"ingest.limits.max_columns ({limits.max_columns:,}); expected the columns of the "
+            "input contract. Is this the right file? Raise the limit if it is."
+        )
+    if text.count('"') % 2:
+        raise RawFileError(
+            f"{uri}: the header (line 1) opens a quote that it does not close; expected one line "
+            "of column names."
+        )
+    return header
 
 
 def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
@@ -267,8 +358,12 @@ def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
     )
 
 
-def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
-    """Every whole-file check: not empty, UTF-8 throughout, a header with the required columns."""
+def inspect_file(
+    local: Path, uri: str, contract: FileContract, limits: Limits | None = None
+) -> FileShape:
+    """Every whole-file check: not empty, UTF-8 throughout, a header with the required columns
+    (and at most ``limits.max_columns``)."""
+    limits = limits or Limits()
     size = local.stat().st_size
     with local.open("rb") as fh:
         head = fh.read(4)
@@ -281,9 +376,9 @@ def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
     )
     if size == 0:
         raise RawFileError(empty)
-    newlines, trailing, quoted = _count_lines(local, uri)
-    lines = newlines - trailing + 1
-    header = read_header(local, uri)
+    counts, trailing = _count_lines(local, uri, limits.max_record_bytes)
+    lines = counts.newlines - trailing + 1
+    header = read_header(local, uri, limits)
     if not any(header):
         raise RawFileError(empty)
     check_columns(header, contract, uri)
@@ -292,7 +387,16 @@ def inspect_file(local: Path, uri: str, contract: FileContract) -> FileShape:
             f"{uri}: the file has a header but no data rows; expected at least one row "
             f"(an empty export would empty {contract.table})."
         )
-    return FileShape(header=header, lines=lines, size=size, quoted=quoted)
+    return FileShape(
+        header=header,
+        lines=lines,
+        size=size,
+        quoted=counts.quoted,
+        line_ends=counts.line_ends,
+        lone_cr=counts.cr != counts.crlf,
+        blank=counts.blank > max(trailing - 1, 0),
+        long_line=counts.long_line,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,7 +415,9 @@ def _not_found(raw: RawFile, contract: FileContract) -> RawFileError:
     )
 
 
-def check_raw_files(files: dict[str, RawFile], workdir: Path) -> dict[str, tuple[Path, FileShape]]:
+def check_raw_files(
+    files: dict[str, RawFile], workdir: Path, limits: Limits | None = None
+) -> dict[str, tuple[Path, FileShape]]:
     """Every file located, fetched when remote, and checked whole, before any is parsed.
 
     ``files`` maps a contract name to where its file is expected. Returns the local path and
@@ -330,7 +436,7 @@ def check_raw_files(files: dict[str, RawFile], workdir: Path) -> dict[str, tuple
                     continue
                 raise _not_found(raw, contract)
             local = fetch(raw.uri, raw.storage_options, int(info.get("size") or 0), workdir)
-            located[name] = (local, inspect_file(local, raw.uri, contract))
+            located[name] = (local, inspect_file(local, raw.uri, contract, limits))
         except StorageError as exc:
             raise RawFileError(
                 f"{exc} Nothing was loaded; the RAW tables are as they were."

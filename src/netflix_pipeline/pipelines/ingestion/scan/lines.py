@@ -8,26 +8,24 @@ fields do not), and kept records not at all, so::
 
 The added shift is a step function of ``k`` that only changes after the few records that are set
 aside or hold newlines, so it is evaluated while streaming (a search tree of ``case``
-expressions; an as-of join when there are very many steps). Blank lines between records, which
-DuckDB skips without a trace, are located by a second (Python ``csv``) pass when the records
-span fewer lines than the file has. The last line the records reach is checked against the
-file's own count.
+expressions; an as-of join when there are very many steps). The lines that DuckDB skips
+without a trace (empty lines, and the broken lines that the line walk emptied) come from the
+line walk (:mod:`.physical`). The records and the lines they span are checked against the
+walk's own count.
 
 Relations made here from ``kept`` and ``set_aside`` (:mod:`.records`), in this order:
-``kept_newlines``, then ``blank_lines`` and :data:`NUMBERING` (made again when the file turns
-out to have blank lines).
+``kept_newlines``, ``blank_lines`` (the skipped lines), then :data:`NUMBERING`.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 
+from ..sql import quote
+from .physical import LineMap
 from .records import newlines
 
 logger = logging.getLogger(__name__)
@@ -105,22 +103,6 @@ NUMBERING: tuple[tuple[str, Callable[[], str]], ...] = (
 )
 
 
-def find_blank_lines(local: Path) -> list[int]:
-    """Logical line numbers (DuckDB's numbering) of the blank lines between records."""
-    csv.field_size_limit(sys.maxsize)
-    blanks: list[int] = []
-    records = 0
-    with local.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        for row in reader:
-            if row:
-                records += 1
-            else:
-                blanks.append(2 + records + len(blanks))
-    return blanks
-
-
 def shift_tree(points: list[tuple[int, int]], k: str) -> str:
     """SQL: the shift of kept record ``k``, a search tree of ``case`` over the ``(k, shift)``
     points where it changes."""
@@ -144,38 +126,30 @@ class LineNumbers:
     def __init__(self, con: duckdb.DuckDBPyConnection, records: int, lines: int, uri: str):
         self.con, self.records, self.lines, self.uri = con, records, lines, uri
 
-    def number(self, local: Path) -> None:
-        """Every relation of the numbering, with the blank lines of the file at ``local``."""
+    def number(self, found: LineMap) -> None:
+        """Every relation of the numbering, with the lines that ``found`` says hold no record
+        (the line walk's empty and broken lines)."""
         self.con.execute(f"create temp table kept_newlines as {kept_newlines_sql()}")
-        self._make([])
-        if self._record_lines() != self.lines:
-            # DuckDB skips blank lines without a trace; they show as records that span fewer
-            # lines than the file has, and a second pass finds them (a blank line inside a
-            # quoted field is no blank line).
-            blanks = find_blank_lines(local)
-            if blanks:
-                self._make(blanks)
-                logger.info("%s: %d blank line(s) skipped", self.uri, len(blanks))
-        end = self._last_line()
-        if end != self.lines:
-            end = self._unterminated_to_end(end)
-        if end != self.lines:
+        skipped = (
+            f"select s from read_parquet({quote(str(found.skipped))})"
+            if found.skipped is not None
+            else "select null::bigint as s limit 0"
+        )
+        self.con.execute(f"create temp table blank_lines as {skipped}")
+        for name, sql in NUMBERING:
+            self.con.execute(f"create temp table {name} as {sql()}")
+        set_aside = self.con.execute("select count(*) from set_aside").fetchone()[0]
+        spanned = self._record_lines() + found.skipped_lines
+        if self.records + set_aside != found.records or spanned != self.lines:
             logger.warning(
-                "%s: its records end at line %d but the file has %d lines; line numbers "
-                "may be off (is a quote character used unquoted, or are lines ended by a "
-                "lone CR?)",
+                "%s: the CSV reader found %d records over %d lines where the line walk found "
+                "%d over %d; line numbers may be off",
                 self.uri,
-                end,
+                self.records + set_aside,
+                spanned,
+                found.records,
                 self.lines,
             )
-
-    def _make(self, blanks: list[int]) -> None:
-        """``blank_lines``, then the relations of :data:`NUMBERING` in their order."""
-        self.con.execute("create or replace temp table blank_lines (s bigint)")
-        if blanks:
-            self.con.executemany("insert into blank_lines values (?)", [(b,) for b in blanks])
-        for name, sql in NUMBERING:
-            self.con.execute(f"create or replace temp table {name} as {sql()}")
 
     def kept_lines_sql(self, columns: str, where: str = "") -> str:
         """SQL: the physical line (``_LINE_NUMBER``) and ``columns`` of the kept records that
@@ -196,13 +170,6 @@ class LineNumbers:
             {join}
         """
 
-    def _last_kept(self) -> tuple[int, int]:
-        """(line, newlines) of the last kept record; lines grow with k."""
-        row = self.con.execute(
-            self.kept_lines_sql("_NL", f"where k = {self.records - 1}")
-        ).fetchone()
-        return (int(row[0]), int(row[1])) if row else (1, 0)
-
     def _record_lines(self) -> int:
         """The lines that the header and the records span: the file's, when it has no blank."""
         kept_nl = self.con.execute("select coalesce(max(cum_nl), 0) from kept_newlines").fetchone()[
@@ -212,23 +179,3 @@ class LineNumbers:
             "select count(*), coalesce(sum(nl), 0) from set_aside_lines"
         ).fetchone()
         return int(1 + self.records + kept_nl + rejected + rejected_nl)
-
-    def _last_line(self) -> int:
-        """The last physical line that the records cover."""
-        line, nl = self._last_kept()
-        rejected = self.con.execute("select max(line + nl) from set_aside_lines").fetchone()[0]
-        return int(max(line + nl, rejected or 1))
-
-    def _unterminated_to_end(self, end: int) -> int:
-        """A quote opened and never closed makes the rest of the file one record.
-
-        DuckDB keeps only the start of that record's text, so its length is taken from the
-        file's line count: it is the file's last record.
-        """
-        last = self.con.execute(
-            "select s, line, error_message from set_aside_lines order by line desc limit 1"
-        ).fetchone()
-        if last is None or "unterminated quote" not in last[2] or last[1] < self._last_kept()[0]:
-            return end
-        self.con.execute(f"update set_aside_lines set nl = {self.lines} - line where s = {last[0]}")
-        return self._last_line()

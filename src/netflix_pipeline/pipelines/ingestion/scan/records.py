@@ -25,10 +25,9 @@ from pathlib import Path
 import duckdb
 
 from ..contracts import FileContract
+from ..limits import Limits
 from ..source import FileShape, RawFileError
 from ..sql import csv_record, quote, value_checks
-
-MAX_RECORD_BYTES = 10_000_000
 
 SET_ASIDE = r"""
     select line::bigint as s, error_type::varchar as error_type, error_message,
@@ -43,18 +42,21 @@ def newlines(expr: str) -> str:
     return f"coalesce(length({expr}) - length(replace({expr}, chr(10), '')), 0)"
 
 
-def reader_sql(local: Path, width: int) -> str:
+def reader_sql(local: Path, width: int, limits: Limits) -> str:
     """DuckDB's reader of the file: ``width`` text columns named by position (c0, c1, …), so
-    headers need no quoting; the records it sets aside go to ``reject_errors``."""
+    headers need no quoting; the records it sets aside go to ``reject_errors``. Its line limit
+    only backs up the line walk (:mod:`.physical`), which sets aside longer lines first."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     return (
         f"read_csv({quote(str(local))}, header = true, auto_detect = false, "
         f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
-        f"store_rejects = true, max_line_size = {MAX_RECORD_BYTES})"
+        f"store_rejects = true, max_line_size = {limits.max_record_bytes + 2})"
     )
 
 
-def first_pass_sql(local: Path, contract: FileContract, shape: FileShape, target: Path) -> str:
+def first_pass_sql(
+    local: Path, contract: FileContract, shape: FileShape, limits: Limits, target: Path
+) -> str:
     """The copy that writes the kept records of the file to ``target``: typed values, the faults
     of each row and its text, and the newlines its fields hold."""
     fields = [f"c{i}" for i in range(len(shape.header))]
@@ -65,7 +67,11 @@ def first_pass_sql(local: Path, contract: FileContract, shape: FileShape, target
     # The record's text, for the reasons of the faulty rows; and for every row of a file with a
     # key, whose duplicates only the warehouse finds.
     record = csv_record(fields)
-    raw = record if contract.key else f"case when _BAD then {record} end"
+    raw = (
+        limits.clip_sql(record)
+        if contract.key
+        else f"case when _BAD then {limits.clip_sql(record)} end"
+    )
     # Whether a row is faulty is decided once (_BAD): each expression that repeated the checks
     # cost DuckDB a second or two of CPU on a 32M-row file. Snappy (DuckDB's default, also for
     # the landed files): several times faster to write than zstd here, read by every warehouse.
@@ -79,7 +85,7 @@ def first_pass_sql(local: Path, contract: FileContract, shape: FileShape, target
             from (
                 select *, {checks.any_bad} as _BAD
                 from (select {", ".join(fields)}, {", ".join(checks.typed)}
-                      from {reader_sql(local, len(fields))})
+                      from {reader_sql(local, len(fields), limits)})
             )
         ) to {quote(str(target))} (format parquet, compression snappy)
     """
@@ -114,11 +120,13 @@ def read_records(
     local: Path,
     contract: FileContract,
     shape: FileShape,
+    limits: Limits,
     uri: str,
     target: Path,
 ) -> int:
-    """``set_aside`` and ``kept`` (written to ``target``) from the file; the records kept."""
-    copy_in_file_order(con, first_pass_sql(local, contract, shape, target), uri, contract)
+    """``set_aside`` and ``kept`` (written to ``target``) from the file at ``local`` (the raw
+    file or its cleaned copy); the records kept."""
+    copy_in_file_order(con, first_pass_sql(local, contract, shape, limits, target), uri, contract)
     con.execute(f"create temp table set_aside as {SET_ASIDE}")
     line, count = con.execute(
         "select min(s), count(*) from set_aside where error_type = 'INVALID ENCODING'"

@@ -19,8 +19,8 @@ import duckdb
 
 from ....warehouse.schemas import REJECTED_ROWS
 from ..contracts import FileContract
+from ..limits import Limits
 from ..sql import DATE, quote
-from .records import MAX_RECORD_BYTES
 
 WRONG_COUNT = "error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')"
 
@@ -47,7 +47,7 @@ def _shifted_row(contract: FileContract, header: list[str], wrong: str) -> tuple
     return reason, f"when {shifted} then 'shifted row'"
 
 
-def set_aside_reasons(contract: FileContract, header: list[str]) -> tuple[str, str]:
+def set_aside_reasons(contract: FileContract, header: list[str], limits: Limits) -> tuple[str, str]:
     """SQL over ``set_aside_lines``: the reason of a set-aside record, and its kind."""
     found = "regexp_extract(error_message, 'Found: ([0-9]+)', 1)"
     wrong = f"'wrong number of columns: expected {len(header)}, found ' || {found}"
@@ -70,7 +70,8 @@ def set_aside_reasons(contract: FileContract, header: list[str]) -> tuple[str, s
                 then 'malformed quoting: a quoted field is not closed properly (a quote '
                   || 'inside a quoted field must be doubled)'
             when error_type = 'LINE SIZE OVER MAXIMUM'
-                then 'record too long: more than {MAX_RECORD_BYTES} bytes'
+                then 'record too long: more than ingest.limits.max_record_bytes '
+                  || '({limits.max_record_bytes:,} bytes)'
             else 'malformed record: ' || error_message
         end
     """
@@ -81,23 +82,34 @@ def write_rejects(
     con: duckdb.DuckDBPyConnection,
     contract: FileContract,
     header: list[str],
+    limits: Limits,
+    broken: Path | None,
     value_rows: str,
     target: Path,
 ) -> None:
-    """``malformed_rejects``, ``value_rejects`` from ``value_rows`` (SQL of ``line``, ``reason``,
-    ``raw``, ``kind``), and both to ``target`` in the order of their lines."""
+    """``malformed_rejects`` (with the ``broken`` lines of the line walk, a Parquet file of
+    ``line``, ``reason``, ``raw``, ``kind``), ``value_rejects`` from ``value_rows`` (SQL of the
+    same columns), and both to ``target`` in the order of their lines."""
     if contract.key_column is not None:
         con.create_function(
             "csv_field", _csv_field, ["VARCHAR", "INTEGER"], "VARCHAR", null_handling="special"
         )
-    reason, kind = set_aside_reasons(contract, header)
+    reason, kind = set_aside_reasons(contract, header, limits)
     source = quote(contract.path)
+    walked = (
+        f"union all select {source}, line, reason, raw, 'ingest', kind, 1 "
+        f"from read_parquet({quote(str(broken))})"
+        if broken is not None
+        else ""
+    )
     con.execute(
         f"""
         create temp table malformed_rejects as
         select {source} as SOURCE_FILE, line as LINE_NUMBER, {reason} as REASON,
-               raw as RAW_LINE, 'ingest' as STAGE, {kind} as _KIND, nl + 1 as _LINES
+               {limits.clip_sql("raw")} as RAW_LINE, 'ingest' as STAGE, {kind} as _KIND,
+               nl + 1 as _LINES
         from set_aside_lines
+        {walked}
         """
     )
     con.execute(

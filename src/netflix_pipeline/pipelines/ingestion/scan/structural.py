@@ -8,9 +8,11 @@ from pathlib import Path
 import duckdb
 
 from ..contracts import FileContract
+from ..limits import Limits
 from ..source import FileShape, RawFileError
 from .landing import land
 from .lines import LineNumbers
+from .physical import map_lines
 from .records import read_records
 from .rejects import reject_counts, write_rejects
 from .scanned import ScannedFile
@@ -37,33 +39,51 @@ class StructuralPass:
         out_dir: Path,
         duckdb_config: dict | None = None,
         discard_source: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.local, self.contract, self.uri, self.shape = local, contract, uri, shape
         self.discard_source = discard_source
+        self.limits = limits or Limits()
+        self.out_dir = out_dir
         self.first = out_dir / f"{contract.name}.records.parquet"
         self.landed = out_dir / f"{contract.name}.parquet"
         self.rejects = out_dir / f"{contract.name}.rejects.parquet"
         self.con = connect(out_dir, duckdb_config)
 
     def run(self) -> ScannedFile:
-        """The four steps in their order, each making its relations from those before it."""
+        """The steps in their order, each making its relations from those before it."""
         started = time.monotonic()
+        found = None
         try:
+            found = map_lines(self.local, self.shape, self.limits, self.out_dir, self.contract.name)
             records = read_records(
-                self.con, self.local, self.contract, self.shape, self.uri, self.first
+                self.con, found.source, self.contract, self.shape, self.limits, self.uri, self.first
             )
             lines = LineNumbers(self.con, records, self.shape.lines, self.uri)
-            lines.number(self.local)
+            lines.number(found)
             if self.discard_source:
                 self.local.unlink()  # a download: disk is scarce in a pod
             value_rows = land(self.con, self.contract, lines, self.first, self.landed)
-            write_rejects(self.con, self.contract, self.shape.header, value_rows, self.rejects)
+            write_rejects(
+                self.con,
+                self.contract,
+                self.shape.header,
+                self.limits,
+                found.broken,
+                value_rows,
+                self.rejects,
+            )
             return self._result(records, time.monotonic() - started)
         except duckdb.Error as exc:
-            raise RawFileError(f"{self.uri}: the CSV cannot be parsed ({exc}).") from exc
+            raise RawFileError(
+                f"{self.uri}: the CSV reader failed ({str(exc).splitlines()[0]}). Nothing was "
+                "loaded; the RAW tables are as they were."
+            ) from exc
         finally:
             self.con.close()
             self.first.unlink(missing_ok=True)
+            if found is not None:
+                found.remove_scratch(self.local)
 
     def _result(self, records: int, seconds: float) -> ScannedFile:
         rejected, lines, kinds, value_kinds = reject_counts(self.con)
@@ -89,9 +109,12 @@ def structural_pass(
     out_dir: Path,
     duckdb_config: dict | None = None,
     discard_source: bool = False,
+    limits: Limits | None = None,
 ) -> ScannedFile:
     """Parse one file, set aside malformed records, land the rest typed (numbered when the
     file has a key). ``discard_source`` deletes the CSV file as soon as it is no longer needed
     (a download)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return StructuralPass(local, contract, uri, shape, out_dir, duckdb_config, discard_source).run()
+    return StructuralPass(
+        local, contract, uri, shape, out_dir, duckdb_config, discard_source, limits
+    ).run()
