@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 QUOTE = b'"'
 COMMA = ord(",")
+NEWLINE = ord("\n")
+CR = ord("\r")
 IN_QUOTES = re.compile(rb'[^"]*(?:""[^"]*)*')  # the rest of a quoted field, up to its end quote
 UNQUOTED = re.compile(rb"[^,]*")
 OPEN, DONE = "open", "done"
@@ -98,28 +101,108 @@ class Line:
     length: int  # bytes of the whole line, without its line end
 
 
-def read_lines(fh, limit: int) -> Iterator[Line]:
-    """The lines of a binary file, each held only up to ``limit`` bytes."""
-    number = offset = 0
+@dataclass
+class Run:
+    """Lines in a row that are each a record with nothing to look at: no quote, no CR but a
+    line end, not empty, not long. Handed over whole; never more than a chunk of the file."""
+
+    number: int  # the number of its first line
+    start: int  # byte offset of its first line
+    data: bytes  # its lines, line ends included
+    count: int
+
+    def split_first(self) -> tuple[Line, Run | None]:
+        """Its first line, and the run of the others (None when there are none)."""
+        cut = self.data.index(b"\n") + 1
+        end = b"\r\n" if self.data[cut - 2 : cut] == b"\r\n" else b"\n"
+        text = self.data[: cut - len(end)]
+        line = Line(self.number, self.start, text, end, len(text))
+        if self.count == 1:
+            return line, None
+        return line, Run(self.number + 1, self.start + cut, self.data[cut:], self.count - 1)
+
+
+def _lines_of(body: bytes, first: int, start: int, limit: int) -> Iterator[Line | Run]:
+    """The lines of ``body`` (whole lines, the last ending with LF): each line to look at as
+    a :class:`Line`, the lines between as :class:`Run` s. numpy finds the lines to look at, so
+    a file of plain lines goes by at the speed of reading it."""
+    arr = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(arr == NEWLINE)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    crlf = np.zeros(len(ends), dtype=bool)
+    look = ends == starts  # empty
+    if b"\r" in body:
+        crs = np.flatnonzero(arr == CR)
+        lone = arr[crs + 1] != NEWLINE  # body ends with LF: crs + 1 is in it
+        look[np.searchsorted(ends, crs[lone])] = True
+        crlf[np.searchsorted(ends, crs[~lone])] = True
+        look |= (ends - starts == 1) & crlf  # empty, with CR LF
+    if b'"' in body:
+        look[np.searchsorted(ends, np.flatnonzero(arr == QUOTE[0]))] = True
+    look |= ends - starts - crlf > limit
+    at = 0  # index of the first line not handed over
+    for i in np.flatnonzero(look).tolist():
+        if i > at:
+            lo, hi = int(starts[at]), int(starts[i])
+            yield Run(first + at, start + lo, body[lo:hi], i - at)
+        lo, text_end = int(starts[i]), int(ends[i]) - int(crlf[i])
+        end = b"\r\n" if crlf[i] else b"\n"
+        yield Line(first + i, start + lo, body[lo : min(text_end, lo + limit)], end, text_end - lo)
+        at = i + 1
+    if at < len(ends):
+        lo = int(starts[at])
+        yield Run(first + at, start + lo, body[lo:], len(ends) - at)
+
+
+def _last_line(data: bytes, number: int, offset: int, limit: int) -> Line:
+    """The file's last line when no line end follows it."""
+    text = data[:-1] if data.endswith(b"\r") else data
+    return Line(number, offset, text[:limit], b"", len(text))
+
+
+def read_lines(fh, limit: int) -> Iterator[Line | Run]:
+    """The lines of a binary file, read in chunks; a line is held only up to ``limit`` bytes."""
+    number, offset, buf, eof = 1, 0, b"", False
     while True:
-        raw = fh.readline(limit + 2)
-        if not raw:
+        if not eof:
+            chunk = fh.read(COPY_CHUNK)
+            eof = not chunk
+            buf = buf + chunk if buf else chunk
+        cut = buf.rfind(b"\n") + 1
+        if cut:
+            body, buf = buf[:cut], buf[cut:]
+            yield from _lines_of(body, number, offset, limit)
+            number += body.count(b"\n")
+            offset += cut
+        if eof:
+            if buf:
+                yield _last_line(buf, number, offset, limit)
             return
-        number += 1
-        start, length = offset, len(raw)
-        offset += length
-        if not raw.endswith(b"\n") and len(raw) == limit + 2:
-            tail = raw
-            while tail and not tail.endswith(b"\n"):  # read on to its end, keeping none of it
-                tail = fh.readline(COPY_CHUNK)
-                offset += len(tail)
-                length += len(tail)
-            end = b"\r\n" if tail.endswith(b"\r\n") else b"\n" if tail.endswith(b"\n") else b""
-            yield Line(number, start, raw[:limit], end, length - len(end))
-            continue
-        end = b"\r\n" if raw.endswith(b"\r\n") else b"\n" if raw.endswith(b"\n") else b""
-        text = raw[: len(raw) - len(end)]
-        yield Line(number, start, text, end, len(text))
+        if len(buf) > limit + 1:  # no line end yet: a line too long to hold
+            line, buf, eof = _long_line(fh, buf, number, offset, limit)
+            yield line
+            number += 1
+            offset += line.length + len(line.end)
+            if eof:
+                return
+
+
+def _long_line(fh, head: bytes, number: int, offset: int, limit: int) -> tuple[Line, bytes, bool]:
+    """A line longer than ``limit`` whose first bytes are ``head``: read on to its end keeping
+    none of the rest. Returns the line, the bytes read after it and whether the file ended."""
+    length, last = len(head), head[-1:]
+    while True:
+        chunk = fh.read(COPY_CHUNK)
+        if not chunk:
+            return Line(number, offset, head[:limit], b"", length), b"", True
+        stop = chunk.find(b"\n")
+        if stop >= 0:
+            crlf = (chunk[stop - 1 : stop] if stop else last) == b"\r"
+            length += stop - crlf
+            line = Line(number, offset, head[:limit], b"\r\n" if crlf else b"\n", length)
+            return line, chunk[stop + 1 :], False
+        length += len(chunk)
+        last = chunk[-1:]
 
 
 @dataclass(frozen=True)
@@ -193,7 +276,7 @@ class LineWalk:
         self.copy = None
         self.records = 0
         self.continued = 0  # lines that continue a record: DuckDB does not number them
-        self.pending: deque[Line] = deque()
+        self.pending: deque[Line | Run] = deque()
 
     def run(self) -> LineMap:
         with self.local.open("rb") as fh:
@@ -216,10 +299,20 @@ class LineWalk:
 
     # -- reading
 
-    def _next(self) -> Line | None:
-        """The next line up to the file's last record (trailing empty lines are no lines)."""
-        line = self.pending.popleft() if self.pending else next(self.lines, None)
-        return line if line is not None and line.number <= self.shape.lines else None
+    def _next(self) -> Line | Run | None:
+        """The next line or run up to the file's last record (the empty lines after it, which
+        are always :class:`Line` s, are no lines)."""
+        item = self.pending.popleft() if self.pending else next(self.lines, None)
+        return item if item is not None and item.number <= self.shape.lines else None
+
+    def _next_line(self) -> Line | None:
+        """The next line, taken from the front of a run when one comes next."""
+        item = self._next()
+        if isinstance(item, Run):
+            item, rest = item.split_first()
+            if rest is not None:
+                self.pending.appendleft(rest)
+        return item
 
     def _push_back(self, lines: list[Line]) -> None:
         self.pending.extendleft(reversed(lines))
@@ -227,10 +320,13 @@ class LineWalk:
     # -- the grammar
 
     def _walk(self) -> None:
-        header = self._next()
+        header = self._next_line()
         if header is not None:
             self._write(header)
         while (line := self._next()) is not None:
+            if isinstance(line, Run):
+                self._run(line)
+                continue
             problem = self._problem(line)
             if problem is not None:
                 self._broken(line, *problem)
@@ -268,7 +364,7 @@ class LineWalk:
         size = len(first.text)
         reason = None
         while state == OPEN:
-            nxt = self._next()
+            nxt = self._next_line()
             limits = self.limits
             if nxt is None:
                 reason = "it is not closed before the end of the file"
@@ -320,6 +416,12 @@ class LineWalk:
             for line in lines[:-1]:
                 self.copy.write(line.text + line.end)
             self._write(lines[-1])
+
+    def _run(self, run: Run) -> None:
+        self.records += run.count
+        if self.copy is not None:
+            mixed = self.eol == b"\n" and b"\r" in run.data  # a run's only CRs end its lines
+            self.copy.write(run.data.replace(b"\r\n", b"\n") if mixed else run.data)
 
     def _skip(self, line: Line) -> None:
         """A line without a record: DuckDB skips it, and counts it."""
