@@ -32,6 +32,7 @@ from netflix_pipeline.pipelines.genres import parser
 from netflix_pipeline.pipelines.genres.films import film_genres
 from netflix_pipeline.pipelines.genres.parser import (
     REASON_MALFORMED,
+    REASON_STRUCTURE,
     parse_genre_lists,
     parse_genre_value,
 )
@@ -353,3 +354,21 @@ def test_real_files_every_film_gets_a_primary_genre(record_property) -> None:
         file=sys.stderr,
     )
     print(distribution.to_string(), file=sys.stderr)
+
+
+@pytest.mark.real_data
+def test_real_files_a_genre_list_nested_5000_deep_is_quarantined() -> None:
+    """Issue 15, case 2: one TMDB cell nested 5,000 levels deep costs its own genres only."""
+    if not (SHARED_DATA / "tmdb-5000" / "tmdb_5000_movies.csv").exists():
+        pytest.skip("../shared/data is absent")
+    _, sources = financial_universe_sources(SHARED_DATA)
+    tmdb = sources.index[sources["source"] == "tmdb"]
+    damaged_film = int(sources.loc[tmdb[10], "film_id"])
+    sources.loc[tmdb[10], "genres_raw"] = "[" * 5000 + "]" * 5000
+    result = film_genres(sources, RULES)
+    assert result.rejected["film_id"].tolist() == [damaged_film]
+    assert result.rejected["reason"].tolist() == [REASON_STRUCTURE]
+    # every film keeps a primary genre; the damaged one from its MovieLens genres, if any
+    assert len(result.movie_primary_genre) == sources["film_id"].nunique()
+    clean = film_genres(sources.drop(index=tmdb[10]), RULES)
+    assert genres_of(result, damaged_film) == genres_of(clean, damaged_film)
