@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from .emulator import Emulator
 from .errors import WarehouseError
+from .snowpark import SnowparkSessions
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._idle: list[Any] = []  # connections given back, for the next block to reuse
         self._idle_lock = threading.Lock()
+        self._snowpark = SnowparkSessions(self.connect)
 
     @property
     def database(self) -> str:
@@ -186,7 +188,12 @@ class Warehouse:
             self.start_in_background()
         return {"SNOWFLAKE_DATABASE": self.database, **self._server.dbt_env()}
 
+    def snowpark(self):
+        """The run's Snowpark session on this warehouse (:mod:`.snowpark`)."""
+        return self._snowpark.get()
+
     def close(self) -> None:
+        self._snowpark.close()
         with self._idle_lock:
             idle, self._idle = self._idle, []
         for conn in idle:

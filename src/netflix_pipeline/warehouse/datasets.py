@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
+from kedro_datasets.snowflake import snowpark_dataset as snowpark_datasets
 
 from .connection import Warehouse, get_warehouse
 from .stage import StageSettings, cleanup_stage, copy_from_stage, create_stage, write_stage_file
@@ -130,6 +131,51 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
 
     def _describe(self) -> dict[str, Any]:
         return {"table": self._table, "columns": self._columns}
+
+
+class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
+    """A warehouse table as a lazy Snowpark DataFrame: kedro-datasets' dataset, with two changes.
+
+    - The session is the run's (:meth:`.connection.Warehouse.snowpark`), made from the same
+      credentials as every connection: the emulator's address is known only once it runs, and a
+      run keeps one session.
+    - A pandas frame is saved as :class:`SnowflakeTableDataset` saves it, through the stage with
+      the table's rows replaced in one transaction: Snowpark's ``create_dataframe`` does not work
+      on the emulator, and ``save_as_table`` would leave readers an empty or half-written table.
+    """
+
+    def __init__(
+        self,
+        table: str,
+        credentials: dict[str, Any],
+        stage_uri: str = StageSettings.uri,
+        stage_name: str = StageSettings.name,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        if "." not in table:
+            raise DatasetError(f"table {table!r} must be schema-qualified (SCHEMA.TABLE)")
+        schema, name = table.upper().split(".", 1)
+        database = get_warehouse(credentials).database
+        super().__init__(
+            table_name=name,
+            schema=schema,
+            database=database,
+            credentials={"database": database},
+            metadata=metadata,
+        )
+        self._credentials = dict(credentials or {})
+        self._frames = SnowflakeTableDataset(table, credentials, stage_uri, stage_name)
+
+    @property
+    def session(self):
+        return get_warehouse(self._credentials).snowpark()
+
+    def save(self, data: pd.DataFrame) -> None:
+        if not isinstance(data, pd.DataFrame):
+            raise DatasetError(
+                f"{self._table_name}: expected a pandas DataFrame to save, got {type(data)}"
+            )
+        self._frames.save(data)
 
 
 def _ddl(frame: pd.DataFrame) -> str:

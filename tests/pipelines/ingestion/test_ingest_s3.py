@@ -7,7 +7,6 @@ touched, with a message naming the URI and what was expected.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +15,7 @@ import pytest
 from ingest_support import ingest, rejected_rows, scan, snapshot
 from kedro.io import DatasetError
 
+from netflix_pipeline.pipelines.ingestion import nodes
 from netflix_pipeline.pipelines.ingestion.source import RawFileError
 from netflix_pipeline.pipelines.sample_data.generator import generate
 from netflix_pipeline.warehouse.emulator import free_port
@@ -55,20 +55,29 @@ def s3(moto_s3, tmp_path_factory):
         yield {"endpoint": endpoint, "client": client, "planted": planted}
 
 
-def test_loads_from_s3_and_quarantines_the_planted_faults(s3, warehouse, tmp_path, caplog):
+def test_loads_from_s3_and_quarantines_the_planted_faults(s3, warehouse, tmp_path, monkeypatch):
     uri = f"s3://{BUCKET}/{PREFIX}"
-    with caplog.at_level(logging.INFO, logger="netflix_pipeline"):
-        report = ingest(uri, warehouse, tmp_path, max_reject_rate=0.2)
+    written = []  # every file the scan writes on local disk: its own outputs, never the input
+    scanned = nodes._scan_file
+
+    def scan_file(raw, *args):
+        item = scanned(raw, *args)
+        written.extend(p.name for p in (tmp_path / "ingest").rglob("*") if p.is_file())
+        return item
+
+    monkeypatch.setattr(nodes, "_scan_file", scan_file)
+    report = ingest(uri, warehouse, tmp_path, max_reject_rate=0.2)
     planted = s3["planted"]
     for name, path in [("movies", "movielens/movies.csv"), ("ratings", "movielens/ratings.csv")]:
         assert report[name]["uri"] == f"{uri}/{path}"
         assert report[name]["rows_loaded"] + report[name]["rows_rejected"] == planted[path]["rows"]
-    assert f"Fetched {uri}/movielens/ratings.csv" in caplog.text
+    # read where it lies: the scratch folder held landed Parquet files, no copy of a CSV file
+    assert written and all(name.endswith(".parquet") for name in written)
     rejected: dict[str, int] = {}
     for source_file, *_ in rejected_rows(warehouse):
         rejected[source_file] = rejected.get(source_file, 0) + 1
     assert rejected == expected_rejects(planted)
-    # the downloads and landed files are gone after the load
+    # the landed files are gone after the load
     assert not (tmp_path / "ingest").exists()
 
 

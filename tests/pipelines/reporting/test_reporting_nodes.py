@@ -13,7 +13,6 @@ from conftest import DESIGN_GENRE_KEYS
 
 from netflix_pipeline.pipelines.reporting.nodes import (
     build_insights,
-    combine_rejected_rows,
     export_marts,
     print_summary,
 )
@@ -183,65 +182,6 @@ def test_exports_lower_case_columns_and_show_whole_numbers_as_integers():
     assert exported[0]["roi"].dtype == float and exported[0]["revenue_usd"].dtype == float
     assert exported[1]["decade"].tolist() == [1990.5]
     assert list(fct.columns)[0] == "FILM_ID"  # the input is not changed
-
-
-def test_rejected_rows_are_combined_in_file_and_line_order():
-    raw = pd.DataFrame(
-        {
-            "SOURCE_FILE": ["b.csv", "a.csv"],
-            "LINE_NUMBER": [3, 9],
-            "REASON": ["x", "y"],
-            "RAW_LINE": ["", ""],
-            "STAGE": ["ingest"] * 2,
-        }
-    )
-    genre = pd.DataFrame(
-        {
-            "source_file": ["a.csv"],
-            "line_number": [2],
-            "reason": ["z"],
-            "raw_line": [""],
-            "stage": ["genres"],
-        }
-    )
-    combined = combine_rejected_rows(raw, genre)
-    assert combined[["source_file", "line_number"]].values.tolist() == [
-        ["a.csv", 2],
-        ["a.csv", 9],
-        ["b.csv", 3],
-    ]
-    empty = combine_rejected_rows(raw.iloc[0:0], genre.iloc[0:0])
-    assert empty.empty and list(empty.columns) == [
-        "source_file",
-        "line_number",
-        "reason",
-        "raw_line",
-        "stage",
-    ]
-
-
-def test_rejected_text_that_a_spreadsheet_would_run_is_shown_as_text():
-    rows = pd.DataFrame(
-        {
-            "source_file": ["a.csv"] * 5,
-            "line_number": [2, 3, 4, 5, 6],
-            "reason": ["genres: x", "genres: x", "genres: x", "genres: x", "=bad reason"],
-            "raw_line": ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "1,2,3"],
-            "stage": ["genres"] * 5,
-        }
-    )
-
-    combined = combine_rejected_rows(rows, rows.iloc[0:0])
-
-    assert combined["raw_line"].tolist() == [
-        """'=HYPERLINK("http://x")""",
-        "'+1",
-        "'-2+3",
-        "'@SUM(A1)",
-        "1,2,3",
-    ]
-    assert combined["reason"].tolist()[-1] == "'=bad reason"
-    assert rows["raw_line"].tolist()[0] == '=HYPERLINK("http://x")'  # the input is not changed
 
 
 def test_summary_table_lists_big_genres_by_profit_and_marks_the_pick(capsys):

@@ -7,6 +7,7 @@ import yaml
 from conftest import REPO
 from kedro.io import DataCatalog, MemoryDataset
 from kedro.runner import SequentialRunner
+from rejected_support import rejected_table
 
 from netflix_pipeline.pipelines.reporting import create_pipeline
 
@@ -83,7 +84,7 @@ def marts() -> dict[str, pd.DataFrame]:
     }
 
 
-def test_reporting_slice_writes_every_report(capsys):
+def test_reporting_slice_writes_every_report(capsys, warehouse):
     params = {}
     for path in REPO.glob("conf/base/parameters_reporting.yml"):
         params.update(yaml.safe_load(path.read_text()))
@@ -91,11 +92,18 @@ def test_reporting_slice_writes_every_report(capsys):
     data = {
         **marts(),
         "dbt_marts_run": {"status": "success"},
-        "raw_rejected_rows": pd.DataFrame(),
-        "genre_rejected_rows": pd.DataFrame(),
+        "raw_rejected_rows": rejected_table(warehouse, "SLICE_RAW", []),
+        "genre_rejected_rows": rejected_table(warehouse, "SLICE_GENRES", []),
         **{f"params:{key}": value for key, value in params.items()},
     }
-    catalog = DataCatalog({name: MemoryDataset(value) for name, value in data.items()})
+    # Snowpark DataFrames are handed over as they are (they cannot be deep-copied)
+    lazy = {"raw_rejected_rows", "genre_rejected_rows", "rejected_rows_report"}
+    catalog = DataCatalog(
+        {
+            name: MemoryDataset(value, copy_mode="assign" if name in lazy else None)
+            for name, value in data.items()
+        }
+    )
     outputs = [
         "insights",
         "dashboard",
@@ -106,7 +114,7 @@ def test_reporting_slice_writes_every_report(capsys):
         "top_movies_by_decade_export",
     ]
     for name in outputs:
-        catalog[name] = KeptDataset()
+        catalog[name] = KeptDataset(copy_mode="assign" if name in lazy else None)
     SequentialRunner().run(create_pipeline(), catalog)
 
     insights = catalog.load("insights")
@@ -117,7 +125,7 @@ def test_reporting_slice_writes_every_report(capsys):
     page = catalog.load("dashboard")
     assert page.startswith("<!doctype html>")
     assert "&lt;D&gt;" in page and "<D>" not in page  # film titles are escaped
-    assert catalog.load("rejected_rows_report").empty
+    assert catalog.load("rejected_rows_report").to_pandas().empty
     out = capsys.readouterr().out
     assert "Recommendation: Action" in out
 

@@ -15,7 +15,7 @@ from .limits import Limits
 from .load import load_raw_tables, merge_kinds, reject_rate_error
 from .raw_files import RawFile
 from .scan import ScannedFile, structural_pass
-from .source import FileShape, check_raw_files
+from .source import FileShape, RawSource, check_raw_files
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +45,12 @@ def scan_raw_files(
         "movies_metadata": raw_movies_metadata,
     }
     limits = Limits.from_params(ingest.get("limits"))
-    located = check_raw_files(files, workdir, limits)
+    located = check_raw_files(files, limits)
 
     def scan(name: str) -> ScannedFile:
-        local, shape = located[name]
+        source, shape = located[name]
         return _scan_file(
-            files[name], CONTRACTS_BY_NAME[name], local, shape, workdir, ingest, limits
+            files[name], CONTRACTS_BY_NAME[name], source, shape, workdir, ingest, limits
         )
 
     done = _scan_biggest_beside_the_rest(
@@ -65,7 +65,7 @@ def scan_raw_files(
 def _scan_file(
     raw: RawFile,
     contract: FileContract,
-    local: Path,
+    source: RawSource,
     shape: FileShape,
     workdir: Path,
     ingest: dict,
@@ -73,13 +73,12 @@ def _scan_file(
 ) -> ScannedFile:
     """Land one checked file; raises when the rows it rejects exceed the reject rate."""
     item = structural_pass(
-        local,
+        source,
         contract,
         raw.uri,
         shape,
         workdir / "landed",
         ingest.get("duckdb"),
-        discard_source=local.is_relative_to(workdir),
         limits=limits,
     )
     logger.info(

@@ -1,4 +1,4 @@
-"""Finding, fetching and checking whole raw files, on disk or S3, before anything is loaded.
+"""Finding and checking whole raw files, on disk or S3, before anything is loaded.
 
 A fault found here — a missing file or column, an empty file, bytes that are not UTF-8, a bucket
 that is missing, unreachable or refuses access — is a :class:`RawFileError` whose message names
@@ -12,10 +12,9 @@ import csv
 import io
 import logging
 import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import fsspec
 import numpy as np
@@ -153,27 +152,49 @@ def locate(uri: str, storage_options: dict | None = None) -> dict | None:
     return info
 
 
-def fetch(uri: str, storage_options: dict | None, size: int, workdir: Path) -> Path:
-    """A local path with the file's bytes: the file itself on disk, a download from S3.
+@dataclass(frozen=True)
+class RawSource:
+    """Where the bytes of one raw file are read: a file on disk, or an S3 object read as each
+    pass goes (never copied whole to local disk, so the pod's scratch volume does not cap the
+    input's size)."""
 
-    The download streams to disk in chunks (s3fs), so memory stays flat whatever the file size.
-    """
+    uri: str
+    path: str  # the file's path on its filesystem
+    size: int
+    fs: Any = None  # the filesystem of a remote file; None for a local one
+
+    @classmethod
+    def local(cls, path: Path, uri: str | None = None) -> RawSource:
+        return cls(uri=uri or str(path), path=str(path), size=path.stat().st_size)
+
+    def open(self) -> BinaryIO:
+        """The file's bytes, from the start; read them in chunks of :data:`CHUNK` or fewer."""
+        if self.fs is None:
+            return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        try:
+            return self.fs.open(self.path, "rb", block_size=CHUNK)
+        except Exception as exc:
+            raise _storage_error(self.uri, self.fs, exc, "opening the file") from exc
+
+    def duckdb_path(self, con) -> str:
+        """The path DuckDB reads the file at on ``con``: a remote file through its filesystem,
+        registered on the connection."""
+        if self.fs is None:
+            return self.path
+        con.register_filesystem(self.fs)
+        return self.fs.unstrip_protocol(self.path)
+
+
+def as_source(local: Path | RawSource, uri: str | None = None) -> RawSource:
+    return local if isinstance(local, RawSource) else RawSource.local(Path(local), uri)
+
+
+def remote_source(uri: str, storage_options: dict | None, size: int) -> RawSource | None:
+    """The S3 object at ``uri`` as a :class:`RawSource`; None for a local file."""
     fs, path = _filesystem(uri, storage_options)
     if not is_remote(fs):
-        return Path(path)
-    parts = path.rstrip("/").split("/")
-    target = workdir / "downloads" / parts[-2] / parts[-1]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    try:
-        fs.get_file(path, str(target))
-    except Exception as exc:
-        raise _storage_error(uri, fs, exc, "downloading the file") from exc
-    got = target.stat().st_size
-    if got != size:
-        raise RawFileError(f"{uri}: the download is incomplete ({got} of {size} bytes); run again.")
-    logger.info("Fetched %s (%.1f MB) in %.1f s", uri, size / 1e6, time.monotonic() - started)
-    return target
+        return None
+    return RawSource(uri=uri, path=path, size=size, fs=fs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +209,10 @@ _MAGIC = {
 
 
 def _encoding_error(
-    uri: str, local: Path, pos: int, newlines_before: int, sample: bytes
+    uri: str, source: RawSource, pos: int, newlines_before: int, sample: bytes
 ) -> RawFileError:
     line = newlines_before + 1
-    with local.open("rb") as fh:
+    with source.open() as fh:
         fh.seek(max(0, pos - 200))
         around = fh.read(400)
     hint = "re-export the file as UTF-8"
@@ -273,7 +294,7 @@ class _LineCounts:
         return "crlf" if self.crlf == self.newlines else "mixed"
 
 
-def _count_lines(local: Path, uri: str, long: int) -> tuple[_LineCounts, int]:
+def _count_lines(source: RawSource, uri: str, long: int) -> tuple[_LineCounts, int]:
     """One pass over the bytes: checks UTF-8 and counts lines (:class:`_LineCounts`).
 
     Returns the counts and the line ends of the trailing empty lines. Only the chunks that
@@ -282,9 +303,9 @@ def _count_lines(local: Path, uri: str, long: int) -> tuple[_LineCounts, int]:
     counts = _LineCounts(long)
     offset = 0  # file offset of data[0]
     pending = b""
-    with local.open("rb") as fh:
+    with source.open() as fh:
         while True:
-            chunk = fh.read(CHUNK)
+            chunk = _read(fh, source)
             data = pending + chunk if pending else chunk
             final = not chunk
             if data.isascii():
@@ -295,7 +316,7 @@ def _count_lines(local: Path, uri: str, long: int) -> tuple[_LineCounts, int]:
                 except UnicodeDecodeError as exc:
                     before = counts.newlines + data[: exc.start].count(b"\n")
                     raise _encoding_error(
-                        uri, local, offset + exc.start, before, data[exc.start : exc.start + 4]
+                        uri, source, offset + exc.start, before, data[exc.start : exc.start + 4]
                     ) from None
             counts.add(data[:consumed] if consumed < len(data) else data)
             offset += consumed
@@ -308,11 +329,23 @@ def _count_lines(local: Path, uri: str, long: int) -> tuple[_LineCounts, int]:
     return counts, tail[len(stripped) :].count(b"\n")
 
 
-def read_header(local: Path, uri: str, limits: Limits) -> list[str]:
+def _read(fh: BinaryIO, source: RawSource) -> bytes:
+    """The next chunk of the file; a storage that fails midway is named, with what to do."""
+    try:
+        return fh.read(CHUNK)
+    except Exception as exc:
+        if source.fs is None:
+            raise
+        raise _storage_error(source.uri, source.fs, exc, "reading the file") from exc
+
+
+def read_header(source: RawSource, uri: str, limits: Limits) -> list[str]:
     """The names of the header (line 1); refuses a header past the limits."""
-    with local.open("rb") as fh:
-        first = fh.readline(limits.max_record_bytes + 1)
-    if len(first) > limits.max_record_bytes:
+    with source.open() as fh:
+        head = fh.read(limits.max_record_bytes + 2)
+    end = head.find(b"\n")
+    first = head if end < 0 else head[: end + 1]
+    if len(first.rstrip(b"\r\n")) > limits.max_record_bytes:
         raise RawFileError(
             f"{uri}: the header (line 1) is longer than ingest.limits.max_record_bytes "
             f"({limits.max_record_bytes:,} bytes); expected a CSV header line. Is this the right "
@@ -359,13 +392,14 @@ def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
 
 
 def inspect_file(
-    local: Path, uri: str, contract: FileContract, limits: Limits | None = None
+    local: Path | RawSource, uri: str, contract: FileContract, limits: Limits | None = None
 ) -> FileShape:
     """Every whole-file check: not empty, UTF-8 throughout, a header with the required columns
     (and at most ``limits.max_columns``)."""
     limits = limits or Limits()
-    size = local.stat().st_size
-    with local.open("rb") as fh:
+    source = as_source(local, uri)
+    size = source.size
+    with source.open() as fh:
         head = fh.read(4)
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
@@ -376,9 +410,9 @@ def inspect_file(
     )
     if size == 0:
         raise RawFileError(empty)
-    counts, trailing = _count_lines(local, uri, limits.max_record_bytes)
+    counts, trailing = _count_lines(source, uri, limits.max_record_bytes)
     lines = counts.newlines - trailing + 1
-    header = read_header(local, uri, limits)
+    header = read_header(source, uri, limits)
     if not any(header):
         raise RawFileError(empty)
     check_columns(header, contract, uri)
@@ -416,15 +450,15 @@ def _not_found(raw: RawFile, contract: FileContract) -> RawFileError:
 
 
 def check_raw_files(
-    files: dict[str, RawFile], workdir: Path, limits: Limits | None = None
-) -> dict[str, tuple[Path, FileShape]]:
-    """Every file located, fetched when remote, and checked whole, before any is parsed.
+    files: dict[str, RawFile], limits: Limits | None = None
+) -> dict[str, tuple[RawSource, FileShape]]:
+    """Every file located and checked whole, before any is parsed.
 
-    ``files`` maps a contract name to where its file is expected. Returns the local path and
-    shape of each present file; raises one error that lists every unusable file (a storage
-    fault stops at once: every file would hit it).
+    ``files`` maps a contract name to where its file is expected. Returns the source and shape
+    of each present file; raises one error that lists every unusable file (a storage fault
+    stops at once: every file would hit it).
     """
-    located: dict[str, tuple[Path, FileShape]] = {}
+    located: dict[str, tuple[RawSource, FileShape]] = {}
     faults: list[str] = []
     for name, raw in files.items():
         contract = CONTRACTS_BY_NAME[name]
@@ -435,8 +469,11 @@ def check_raw_files(
                     logger.info("%s: absent; optional, %s will be empty", raw.uri, contract.table)
                     continue
                 raise _not_found(raw, contract)
-            local = fetch(raw.uri, raw.storage_options, int(info.get("size") or 0), workdir)
-            located[name] = (local, inspect_file(local, raw.uri, contract, limits))
+            size = int(info.get("size") or 0)
+            source = remote_source(raw.uri, raw.storage_options, size) or RawSource.local(
+                Path(_filesystem(raw.uri, raw.storage_options)[1]), raw.uri
+            )
+            located[name] = (source, inspect_file(source, raw.uri, contract, limits))
         except StorageError as exc:
             raise RawFileError(
                 f"{exc} Nothing was loaded; the RAW tables are as they were."

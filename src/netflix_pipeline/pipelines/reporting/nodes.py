@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
+from snowflake.snowpark import DataFrame
 
 from ...warehouse.schemas import REJECTED_ROWS
 from .dashboard import render_dashboard
@@ -161,33 +162,31 @@ def print_summary(insights: dict, dashboard_written: str, rows: int) -> None:
     )
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
+# = + - @, tab and CR, by their character codes.
+FORMULA_STARTS = (61, 43, 45, 64, 9, 13)
 
 
 def combine_rejected_rows(
-    raw_rejected_rows: pd.DataFrame, genre_rejected_rows: pd.DataFrame
-) -> pd.DataFrame:
+    raw_rejected_rows: DataFrame, genre_rejected_rows: DataFrame
+) -> DataFrame:
     """Every quarantined row of the run, ingestion and genre parsing, in file and line order.
 
-    The report is opened in spreadsheets: a text cell from the input (``raw_line``,
+    Both tables stay in the warehouse: it unions and sorts them, and the report is written one
+    batch at a time (:class:`.csv_export.DataFrameCSVDataset`), so no step holds every rejected
+    row. The report is opened in spreadsheets: a text cell from the input (``raw_line``,
     ``reason``) that a spreadsheet would run as a formula gets a leading ``'``, which shows it
-    as text. ``RAW.REJECTED_ROWS`` keeps the text as it was.
+    as text. The ``REJECTED_ROWS`` tables keep the text as it was.
     """
-    frames = [f.rename(columns=str.lower) for f in (raw_rejected_rows, genre_rejected_rows)]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=list(REJECTED_ROWS.frame_columns))
-    combined = pd.concat(frames, ignore_index=True)
-    combined = combined.assign(
-        **{column: combined[column].map(_as_text_cell) for column in ("raw_line", "reason")}
-    )
-    return combined.sort_values(["source_file", "line_number"], kind="stable").reset_index(
-        drop=True
-    )
+    from snowflake.snowpark.functions import call_function, col, concat, iff, lit
 
+    def as_text(name: str):
+        cell = col(name)
+        starts = call_function("ascii", cell).isin(list(FORMULA_STARTS))
+        return iff(starts, concat(lit("'"), cell), cell).alias(name)
 
-def _as_text_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    columns = list(REJECTED_ROWS.columns)
+    combined = raw_rejected_rows.select(columns).union_all(genre_rejected_rows.select(columns))
+    return combined.select(
+        [as_text(c) if c in ("RAW_LINE", "REASON") else col(c) for c in columns]
+    ).sort([col("SOURCE_FILE"), col("LINE_NUMBER"), col("STAGE").desc(), col("REASON")])

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..limits import Limits
-from ..source import FileShape
+from ..source import FileShape, RawSource
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def _long_line(fh, head: bytes, number: int, offset: int, limit: int) -> tuple[L
 class LineMap:
     """What DuckDB reads for one raw file, and what the walk found in it."""
 
-    source: Path  # the file, or its cleaned copy
+    source: RawSource  # the file, or its cleaned copy
     records: int  # records by the grammar above
     skipped: Path | None = None  # Parquet (s): empty and broken lines, in DuckDB's numbering
     broken: Path | None = None  # Parquet (line, reason, raw, kind): the broken lines
@@ -217,12 +217,13 @@ class LineMap:
     broken_lines: int = 0
 
     @classmethod
-    def regular(cls, local: Path, shape: FileShape) -> LineMap:
-        return cls(source=local, records=shape.lines - 1)
+    def regular(cls, source: RawSource, shape: FileShape) -> LineMap:
+        return cls(source=source, records=shape.lines - 1)
 
-    def remove_scratch(self, local: Path) -> None:
+    def remove_scratch(self, raw: RawSource) -> None:
         """Delete what the walk wrote, once DuckDB has read it."""
-        for path in (self.skipped, self.broken, None if self.source == local else self.source):
+        copy = None if self.source == raw else Path(self.source.path)
+        for path in (self.skipped, self.broken, copy):
             if path is not None:
                 path.unlink(missing_ok=True)
 
@@ -265,9 +266,9 @@ class LineWalk:
     """One walk over the lines of a raw file that is not regular (:meth:`run`)."""
 
     def __init__(
-        self, local: Path, shape: FileShape, limits: Limits, out_dir: Path, name: str
+        self, source: RawSource, shape: FileShape, limits: Limits, out_dir: Path, name: str
     ) -> None:
-        self.local, self.shape, self.limits = local, shape, limits
+        self.raw, self.shape, self.limits = source, shape, limits
         self.width = len(shape.header)
         self.copy_path = out_dir / f"{name}.cleaned.csv"
         self.skipped = _Rows(out_dir / f"{name}.skipped.parquet", SKIPPED_SCHEMA)
@@ -279,7 +280,7 @@ class LineWalk:
         self.pending: deque[Line | Run] = deque()
 
     def run(self) -> LineMap:
-        with self.local.open("rb") as fh:
+        with self.raw.open() as fh:
             self.lines = read_lines(fh, self.limits.max_record_bytes)
             try:
                 if self.shape.line_ends == "mixed":
@@ -289,7 +290,7 @@ class LineWalk:
                 if self.copy is not None:
                     self.copy.close()
         return LineMap(
-            source=self.copy_path if self.copy is not None else self.local,
+            source=RawSource.local(self.copy_path) if self.copy is not None else self.raw,
             records=self.records,
             skipped=self.skipped.close(),
             broken=self.broken.close(),
@@ -443,7 +444,7 @@ class LineWalk:
     def _start_copy(self, upto: int) -> None:
         """Open the cleaned copy with the file's first ``upto`` bytes, which hold no fault."""
         self.copy = self.copy_path.open("wb")
-        with self.local.open("rb") as src:
+        with self.raw.open() as src:
             left = upto
             while left > 0:
                 chunk = src.read(min(COPY_CHUNK, left))
@@ -451,18 +452,20 @@ class LineWalk:
                     break
                 self.copy.write(chunk)
                 left -= len(chunk)
-        logger.info("%s: reading a cleaned copy from byte %d on", self.local.name, upto)
+        logger.info("%s: reading a cleaned copy from byte %d on", self.raw.uri, upto)
 
     def _write(self, line: Line) -> None:
         if self.copy is not None:
             self.copy.write(line.text + self.eol)
 
 
-def map_lines(local: Path, shape: FileShape, limits: Limits, out_dir: Path, name: str) -> LineMap:
-    """What DuckDB reads for the file at ``local``, and the lines that hold no record."""
+def map_lines(
+    source: RawSource, shape: FileShape, limits: Limits, out_dir: Path, name: str
+) -> LineMap:
+    """What DuckDB reads for the file at ``source``, and the lines that hold no record."""
     if shape.regular:
-        return LineMap.regular(local, shape)
-    found = LineWalk(local, shape, limits, out_dir, name).run()
+        return LineMap.regular(source, shape)
+    found = LineWalk(source, shape, limits, out_dir, name).run()
     if found.broken_lines:
-        logger.info("%s: %d broken line(s) set aside", local.name, found.broken_lines)
+        logger.info("%s: %d broken line(s) set aside", source.uri, found.broken_lines)
     return found

@@ -26,7 +26,7 @@ import duckdb
 
 from ..contracts import FileContract
 from ..limits import Limits
-from ..source import FileShape, RawFileError
+from ..source import FileShape, RawFileError, RawSource
 from ..sql import csv_record, quote, value_checks
 
 SET_ASIDE = r"""
@@ -42,20 +42,20 @@ def newlines(expr: str) -> str:
     return f"coalesce(length({expr}) - length(replace({expr}, chr(10), '')), 0)"
 
 
-def reader_sql(local: Path, width: int, limits: Limits) -> str:
+def reader_sql(location: str, width: int, limits: Limits) -> str:
     """DuckDB's reader of the file: ``width`` text columns named by position (c0, c1, …), so
     headers need no quoting; the records it sets aside go to ``reject_errors``. Its line limit
     only backs up the line walk (:mod:`.physical`), which sets aside longer lines first."""
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     return (
-        f"read_csv({quote(str(local))}, header = true, auto_detect = false, "
+        f"read_csv({quote(location)}, header = true, auto_detect = false, "
         f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
         f"store_rejects = true, max_line_size = {limits.max_record_bytes + 2})"
     )
 
 
 def first_pass_sql(
-    local: Path, contract: FileContract, shape: FileShape, limits: Limits, target: Path
+    location: str, contract: FileContract, shape: FileShape, limits: Limits, target: Path
 ) -> str:
     """The copy that writes the kept records of the file to ``target``: typed values, the faults
     of each row and its text, and the newlines its fields hold."""
@@ -85,7 +85,7 @@ def first_pass_sql(
             from (
                 select *, {checks.any_bad} as _BAD
                 from (select {", ".join(fields)}, {", ".join(checks.typed)}
-                      from {reader_sql(local, len(fields), limits)})
+                      from {reader_sql(location, len(fields), limits)})
             )
         ) to {quote(str(target))} (format parquet, compression snappy)
     """
@@ -117,16 +117,19 @@ def point_kept_at(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
 
 def read_records(
     con: duckdb.DuckDBPyConnection,
-    local: Path,
+    source: RawSource,
     contract: FileContract,
     shape: FileShape,
     limits: Limits,
     uri: str,
     target: Path,
 ) -> int:
-    """``set_aside`` and ``kept`` (written to ``target``) from the file at ``local`` (the raw
-    file or its cleaned copy); the records kept."""
-    copy_in_file_order(con, first_pass_sql(local, contract, shape, limits, target), uri, contract)
+    """``set_aside`` and ``kept`` (written to ``target``) from ``source`` (the raw file or its
+    cleaned copy); the records kept."""
+    location = source.duckdb_path(con)
+    copy_in_file_order(
+        con, first_pass_sql(location, contract, shape, limits, target), uri, contract
+    )
     con.execute(f"create temp table set_aside as {SET_ASIDE}")
     line, count = con.execute(
         "select min(s), count(*) from set_aside where error_type = 'INVALID ENCODING'"

@@ -9,7 +9,7 @@ import duckdb
 
 from ..contracts import FileContract
 from ..limits import Limits
-from ..source import FileShape, RawFileError
+from ..source import FileShape, RawFileError, RawSource, as_source
 from .landing import land
 from .lines import LineNumbers
 from .physical import map_lines
@@ -32,17 +32,20 @@ class StructuralPass:
 
     def __init__(
         self,
-        local: Path,
+        local: Path | RawSource,
         contract: FileContract,
         uri: str,
         shape: FileShape,
         out_dir: Path,
         duckdb_config: dict | None = None,
-        discard_source: bool = False,
         limits: Limits | None = None,
     ) -> None:
-        self.local, self.contract, self.uri, self.shape = local, contract, uri, shape
-        self.discard_source = discard_source
+        self.source, self.contract, self.uri, self.shape = (
+            as_source(local, uri),
+            contract,
+            uri,
+            shape,
+        )
         self.limits = limits or Limits()
         self.out_dir = out_dir
         self.first = out_dir / f"{contract.name}.records.parquet"
@@ -55,14 +58,14 @@ class StructuralPass:
         started = time.monotonic()
         found = None
         try:
-            found = map_lines(self.local, self.shape, self.limits, self.out_dir, self.contract.name)
+            found = map_lines(
+                self.source, self.shape, self.limits, self.out_dir, self.contract.name
+            )
             records = read_records(
                 self.con, found.source, self.contract, self.shape, self.limits, self.uri, self.first
             )
             lines = LineNumbers(self.con, records, self.shape.lines, self.uri)
             lines.number(found)
-            if self.discard_source:
-                self.local.unlink()  # a download: disk is scarce in a pod
             value_rows = land(self.con, self.contract, lines, self.first, self.landed)
             write_rejects(
                 self.con,
@@ -83,7 +86,7 @@ class StructuralPass:
             self.con.close()
             self.first.unlink(missing_ok=True)
             if found is not None:
-                found.remove_scratch(self.local)
+                found.remove_scratch(self.source)
 
     def _result(self, records: int, seconds: float) -> ScannedFile:
         rejected, lines, kinds, value_kinds = reject_counts(self.con)
@@ -102,19 +105,15 @@ class StructuralPass:
 
 
 def structural_pass(
-    local: Path,
+    local: Path | RawSource,
     contract: FileContract,
     uri: str,
     shape: FileShape,
     out_dir: Path,
     duckdb_config: dict | None = None,
-    discard_source: bool = False,
     limits: Limits | None = None,
 ) -> ScannedFile:
-    """Parse one file, set aside malformed records, land the rest typed (numbered when the
-    file has a key). ``discard_source`` deletes the CSV file as soon as it is no longer needed
-    (a download)."""
+    """Parse one file (a local path, or a :class:`..source.RawSource` read where it lies), set
+    aside malformed records, land the rest typed (numbered when the file has a key)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return StructuralPass(
-        local, contract, uri, shape, out_dir, duckdb_config, discard_source, limits
-    ).run()
+    return StructuralPass(local, contract, uri, shape, out_dir, duckdb_config, limits).run()
