@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
 SCALE ?= medium
+# make fuzz: seconds per input set (sample files, then the real files), and the seed
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?= $(shell date +%s)
 
 # Never prompt (Kedro telemetry) and log the way conf/logging.yml says.
 export KEDRO_DISABLE_TELEMETRY := true
@@ -13,7 +16,7 @@ export DO_NOT_TRACK := 1
 export KEDRO_LOGGING_CONFIG := conf/logging.yml
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test lint format bench viz docs sample-data lock clean
+.PHONY: help setup run test fuzz lint format bench viz docs sample-data lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +35,10 @@ run: $(STAMP) ## run the nightly job locally (sample data, local Snowflake emula
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest $(ARGS)
+
+fuzz: $(STAMP) ## soak the raw-file ingestion with mutations (20 min): make fuzz FUZZ_SECONDS=600
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) FUZZ_LARGE=1 \
+	  $(BIN)/python -m pytest tests/pipelines/ingestion/test_ingest_fuzz.py $(ARGS)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check src tests benchmarks

@@ -14,6 +14,10 @@ import pytest
 from conftest import lay_out_real_data
 from ingest_support import RATINGS, ingest, query, rejected_rows, scan, write_raw
 
+from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME
+from netflix_pipeline.pipelines.ingestion.scan import structural_pass
+from netflix_pipeline.pipelines.ingestion.source import RawFileError, inspect_file
+
 APPENDED = b"1,2,3.0,4,5\n1,3,9.5,1260759144\nx1,4,3.0,1260759144\n"
 RATING_REASON = "rating: expected a rating from 0.5 to 5.0 in steps of 0.5, got '9.5'"
 USER_REASON = "userId: expected a positive integer, got 'x1'"
@@ -108,3 +112,31 @@ def test_the_cleaned_copy_is_removed_once_read(tmp_path):
     assert ratings.records == 10
     assert list((tmp_path / "ingest").rglob("*.parquet"))  # the landed files stay for the load
     assert not list((tmp_path / "ingest").rglob("*.cleaned.csv"))
+
+
+def land_alone(tmp_path: Path, data: bytes):
+    path = tmp_path / "ratings.csv"
+    path.write_bytes(data)
+    contract = CONTRACTS_BY_NAME["ratings"]
+    shape = inspect_file(path, str(path), contract)
+    return structural_pass(path, contract, str(path), shape, tmp_path / "out")
+
+
+def test_a_stray_cr_after_the_last_line_end_is_a_broken_line(tmp_path):
+    item = land_alone(tmp_path, RATINGS.encode() + b"\r")
+    assert (item.records, item.rejected) == (10, 1)
+    assert item.reject_kinds == {"malformed line end": (1, 12)}
+
+
+def test_a_header_of_six_hundred_columns_is_read(tmp_path):
+    header = "userId,movieId,rating,timestamp," + ",".join(f"x{i}" for i in range(596))
+    row = "1,2,4.0,964982703" + "," * 596
+    item = land_alone(tmp_path, f"{header}\n{row}\n{row}\n".encode())
+    assert (item.records, item.rejected) == (2, 0)
+
+
+def test_a_header_that_describes_none_of_the_rows_refuses_the_file(tmp_path):
+    header = "userId,movieId,rating,timestamp," + ",".join(f"x{i}" for i in range(196))
+    data = header + "\n" + RATINGS.split("\n", 1)[1]
+    with pytest.raises(RawFileError, match="the header has 200 columns but none of the first 10"):
+        land_alone(tmp_path, data.encode())

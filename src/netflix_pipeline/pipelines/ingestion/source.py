@@ -325,8 +325,18 @@ def _count_lines(source: RawSource, uri: str, long: int) -> tuple[_LineCounts, i
                 break
         fh.seek(max(0, offset - 65536))
         tail = fh.read()
-    stripped = tail.rstrip(b"\r\n")
-    return counts, tail[len(stripped) :].count(b"\n")
+    return counts, _trailing_line_ends(tail)
+
+
+def _trailing_line_ends(tail: bytes) -> int:
+    """The line ends (LF or CR LF) at the very end of ``tail``: the last line's, and those of
+    the empty lines after it. A CR with no LF after it is no line end: it stays a line (one
+    with a CR inside, which the line walk sets aside)."""
+    end, found = len(tail), 0
+    while end and tail[end - 1] == NEWLINE:
+        end -= 2 if tail[end - 2 : end - 1] == b"\r" else 1
+        found += 1
+    return found
 
 
 def _read(fh: BinaryIO, source: RawSource) -> bytes:
@@ -365,6 +375,32 @@ def read_header(source: RawSource, uri: str, limits: Limits) -> list[str]:
             "of column names."
         )
     return header
+
+
+SAMPLE_BYTES = 1 << 20
+SAMPLE_ROWS = 1_000
+
+
+def check_row_widths(source: RawSource, header: list[str], uri: str) -> None:
+    """Refuses a file none of whose first rows (up to a thousand, in its first MB, at least
+    ten) has as many columns as its header: the header does not describe the rows. (Reading
+    on would set every row aside, and DuckDB's reader spends time and memory on each column
+    missing from each row: a header some hundred columns too wide costs gigabytes.)"""
+    csv.field_size_limit(max(csv.field_size_limit(), SAMPLE_BYTES))
+    with source.open() as fh:
+        head = fh.read(SAMPLE_BYTES)
+    head = head[: head.rfind(b"\n") + 1].decode("utf-8-sig", "replace")
+    rows = csv.reader(io.StringIO(head, newline=""))
+    next(rows, None)
+    widths = [len(row) for _, row in zip(range(SAMPLE_ROWS), rows, strict=False) if row]
+    if len(widths) >= 10 and len(header) not in widths:
+        common = max(set(widths), key=widths.count)
+        raise RawFileError(
+            f"{uri}: the header has {len(header)} columns but none of the first "
+            f"{len(widths):,} rows has as many (most have {common}): the header does not "
+            "describe the rows. Expected one header line with the names of the rows' columns; "
+            "check the header and the delimiter (a comma)."
+        )
 
 
 def check_columns(header: list[str], contract: FileContract, uri: str) -> None:
@@ -414,8 +450,14 @@ def inspect_file(
     lines = counts.newlines - trailing + 1
     header = read_header(source, uri, limits)
     if not any(header):
+        if lines > 1:
+            raise RawFileError(
+                f"{uri}: the first line is empty; expected the CSV header "
+                f"({', '.join(contract.required_columns)}) on line 1."
+            )
         raise RawFileError(empty)
     check_columns(header, contract, uri)
+    check_row_widths(source, header, uri)
     if lines <= 1 and not contract.optional:
         raise RawFileError(
             f"{uri}: the file has a header but no data rows; expected at least one row "

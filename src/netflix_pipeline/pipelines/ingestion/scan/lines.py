@@ -19,16 +19,14 @@ Relations made here from ``kept`` and ``set_aside`` (:mod:`.records`), in this o
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import duckdb
 
+from ..source import RawFileError
 from ..sql import quote
 from .physical import LineMap
 from .records import newlines
-
-logger = logging.getLogger(__name__)
 
 MAX_CASE_POINTS = 256
 
@@ -141,14 +139,16 @@ class LineNumbers:
         set_aside = self.con.execute("select count(*) from set_aside").fetchone()[0]
         spanned = self._record_lines() + found.skipped_lines
         if self.records + set_aside != found.records or spanned != self.lines:
-            logger.warning(
-                "%s: the CSV reader found %d records over %d lines where the line walk found "
-                "%d over %d; line numbers may be off",
-                self.uri,
-                self.records + set_aside,
-                spanned,
-                found.records,
-                self.lines,
+            # Seen: DuckDB's reader gives up on the rest of a file after several MB of records
+            # it sets aside, without an error. Rows would be lost unseen: nothing is loaded.
+            first = self.con.execute("select min(line) from set_aside_lines").fetchone()[0]
+            where = f", the first at line {first}" if first is not None else ""
+            raise RawFileError(
+                f"{self.uri}: the CSV reader accounted for {self.records + set_aside:,} records "
+                f"over {spanned:,} lines, where the file has {found.records:,} records over "
+                f"{self.lines:,} lines, so rows would be lost unseen. This happens after a long "
+                f"stretch of malformed lines (several MB of them{where}): repair or re-export "
+                "the file and run again. Nothing was loaded; the RAW tables are as they were."
             )
 
     def kept_lines_sql(self, columns: str, where: str = "") -> str:

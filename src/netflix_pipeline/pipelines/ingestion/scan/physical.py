@@ -155,9 +155,8 @@ def _lines_of(body: bytes, first: int, start: int, limit: int) -> Iterator[Line 
 
 
 def _last_line(data: bytes, number: int, offset: int, limit: int) -> Line:
-    """The file's last line when no line end follows it."""
-    text = data[:-1] if data.endswith(b"\r") else data
-    return Line(number, offset, text[:limit], b"", len(text))
+    """The file's last line when no line end follows it (a CR at its end is a CR inside it)."""
+    return Line(number, offset, data[:limit], b"", len(data))
 
 
 def read_lines(fh, limit: int) -> Iterator[Line | Run]:

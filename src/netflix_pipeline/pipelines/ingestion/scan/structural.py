@@ -18,11 +18,18 @@ from .rejects import reject_counts, write_rejects
 from .scanned import ScannedFile
 
 
-def connect(out_dir: Path, duckdb_config: dict | None) -> duckdb.DuckDBPyConnection:
-    """A DuckDB session that spills to ``out_dir`` and keeps the order rows are inserted in."""
+def connect(out_dir: Path, duckdb_config: dict | None, limits: Limits) -> duckdb.DuckDBPyConnection:
+    """A DuckDB session that spills to ``out_dir`` and keeps the order rows are inserted in.
+
+    The SQL of a file nests an expression per column (the record's text, its newlines), so
+    the nesting allowed follows ``limits.max_columns``."""
     tmp = out_dir / "duckdb_tmp"
     tmp.mkdir(parents=True, exist_ok=True)
-    config = {"temp_directory": str(tmp), "preserve_insertion_order": True}
+    config = {
+        "temp_directory": str(tmp),
+        "preserve_insertion_order": True,
+        "max_expression_depth": max(1000, 4 * limits.max_columns + 100),
+    }
     config.update({k: v for k, v in (duckdb_config or {}).items() if v is not None})
     return duckdb.connect(config=config)
 
@@ -51,7 +58,7 @@ class StructuralPass:
         self.first = out_dir / f"{contract.name}.records.parquet"
         self.landed = out_dir / f"{contract.name}.parquet"
         self.rejects = out_dir / f"{contract.name}.rejects.parquet"
-        self.con = connect(out_dir, duckdb_config)
+        self.con = connect(out_dir, duckdb_config, self.limits)
 
     def run(self) -> ScannedFile:
         """The steps in their order, each making its relations from those before it."""
