@@ -16,7 +16,7 @@ from ingest_support import RATINGS, ingest, query, rejected_rows, scan, write_ra
 
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME
 from netflix_pipeline.pipelines.ingestion.scan import structural_pass
-from netflix_pipeline.pipelines.ingestion.source import RawFileError, inspect_file
+from netflix_pipeline.pipelines.ingestion.source import RawFileError, _LineCounts, inspect_file
 
 APPENDED = b"1,2,3.0,4,5\n1,3,9.5,1260759144\nx1,4,3.0,1260759144\n"
 RATING_REASON = "rating: expected a rating from 0.5 to 5.0 in steps of 0.5, got '9.5'"
@@ -140,3 +140,23 @@ def test_a_header_that_describes_none_of_the_rows_refuses_the_file(tmp_path):
     data = header + "\n" + RATINGS.split("\n", 1)[1]
     with pytest.raises(RawFileError, match="the header has 200 columns but none of the first 10"):
         land_alone(tmp_path, data.encode())
+
+
+@pytest.mark.parametrize(
+    ("data", "empty"),
+    [
+        (b"a\n\nb\n", 1),
+        (b"a\r\n\r\nb\r\n", 1),
+        (b"h\n\n\n", 2),
+        (b"a\n\r\n\nb", 2),
+        (b"a\r\n\n", 1),
+        (b"ab\n", 0),
+        (b"a\r\r\n", 0),
+    ],
+)
+def test_empty_lines_are_counted_wherever_the_chunks_split(data, empty):
+    for size in range(1, len(data) + 1):
+        counts = _LineCounts(1 << 20)
+        for at in range(0, len(data), size):
+            counts.add(data[at : at + size])
+        assert counts.blank == empty, size

@@ -107,19 +107,27 @@ class Run:
     line end, not empty, not long. Handed over whole; never more than a chunk of the file."""
 
     number: int  # the number of its first line
-    start: int  # byte offset of its first line
-    data: bytes  # its lines, line ends included
+    start: int  # byte offset of its first line in the file
+    chunk: bytes  # the chunk of the file that holds it
+    lo: int  # where it starts in the chunk
+    hi: int  # where it ends in the chunk (after its last line end)
     count: int
+
+    @property
+    def data(self) -> memoryview:
+        """Its lines, line ends included (a view: a chunk is never copied)."""
+        return memoryview(self.chunk)[self.lo : self.hi]
 
     def split_first(self) -> tuple[Line, Run | None]:
         """Its first line, and the run of the others (None when there are none)."""
-        cut = self.data.index(b"\n") + 1
-        end = b"\r\n" if self.data[cut - 2 : cut] == b"\r\n" else b"\n"
-        text = self.data[: cut - len(end)]
-        line = Line(self.number, self.start, text, end, len(text))
+        cut = self.chunk.index(b"\n", self.lo, self.hi) + 1
+        crlf = self.chunk[cut - 2 : cut] == b"\r\n"
+        text = self.chunk[self.lo : cut - 1 - crlf]
+        line = Line(self.number, self.start, text, b"\r\n" if crlf else b"\n", len(text))
         if self.count == 1:
             return line, None
-        return line, Run(self.number + 1, self.start + cut, self.data[cut:], self.count - 1)
+        next_start = self.start + cut - self.lo
+        return line, Run(self.number + 1, next_start, self.chunk, cut, self.hi, self.count - 1)
 
 
 def _lines_of(body: bytes, first: int, start: int, limit: int) -> Iterator[Line | Run]:
@@ -144,14 +152,14 @@ def _lines_of(body: bytes, first: int, start: int, limit: int) -> Iterator[Line 
     for i in np.flatnonzero(look).tolist():
         if i > at:
             lo, hi = int(starts[at]), int(starts[i])
-            yield Run(first + at, start + lo, body[lo:hi], i - at)
+            yield Run(first + at, start + lo, body, lo, hi, i - at)
         lo, text_end = int(starts[i]), int(ends[i]) - int(crlf[i])
         end = b"\r\n" if crlf[i] else b"\n"
         yield Line(first + i, start + lo, body[lo : min(text_end, lo + limit)], end, text_end - lo)
         at = i + 1
     if at < len(ends):
         lo = int(starts[at])
-        yield Run(first + at, start + lo, body[lo:], len(ends) - at)
+        yield Run(first + at, start + lo, body, lo, len(body), len(ends) - at)
 
 
 def _last_line(data: bytes, number: int, offset: int, limit: int) -> Line:
@@ -420,8 +428,10 @@ class LineWalk:
     def _run(self, run: Run) -> None:
         self.records += run.count
         if self.copy is not None:
-            mixed = self.eol == b"\n" and b"\r" in run.data  # a run's only CRs end its lines
-            self.copy.write(run.data.replace(b"\r\n", b"\n") if mixed else run.data)
+            data = run.data
+            if self.eol == b"\n" and run.chunk.find(b"\r", run.lo, run.hi) >= 0:
+                data = bytes(data).replace(b"\r\n", b"\n")  # a run's only CRs end its lines
+            self.copy.write(data)
 
     def _skip(self, line: Line) -> None:
         """A line without a record: DuckDB skips it, and counts it."""
