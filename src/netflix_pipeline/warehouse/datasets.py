@@ -152,8 +152,7 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
         stage_name: str = StageSettings.name,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        if "." not in table:
-            raise DatasetError(f"table {table!r} must be schema-qualified (SCHEMA.TABLE)")
+        self._frames = SnowflakeTableDataset(table, credentials, stage_uri, stage_name)
         schema, name = table.upper().split(".", 1)
         database = get_warehouse(credentials).database
         super().__init__(
@@ -164,7 +163,6 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
             metadata=metadata,
         )
         self._credentials = dict(credentials or {})
-        self._frames = SnowflakeTableDataset(table, credentials, stage_uri, stage_name)
 
     @property
     def session(self):
