@@ -189,11 +189,11 @@ def as_source(local: Path | RawSource, uri: str | None = None) -> RawSource:
     return local if isinstance(local, RawSource) else RawSource.local(Path(local), uri)
 
 
-def remote_source(uri: str, storage_options: dict | None, size: int) -> RawSource | None:
-    """The S3 object at ``uri`` as a :class:`RawSource`; None for a local file."""
+def source_at(uri: str, storage_options: dict | None, size: int) -> RawSource:
+    """The file at ``uri`` (located: ``size`` bytes) as a :class:`RawSource`."""
     fs, path = _filesystem(uri, storage_options)
     if not is_remote(fs):
-        return None
+        return RawSource.local(Path(path), uri)
     return RawSource(uri=uri, path=path, size=size, fs=fs)
 
 
@@ -517,10 +517,7 @@ def check_raw_files(
                     logger.info("%s: absent; optional, %s will be empty", raw.uri, contract.table)
                     continue
                 raise _not_found(raw, contract)
-            size = int(info.get("size") or 0)
-            source = remote_source(raw.uri, raw.storage_options, size) or RawSource.local(
-                Path(_filesystem(raw.uri, raw.storage_options)[1]), raw.uri
-            )
+            source = source_at(raw.uri, raw.storage_options, int(info.get("size") or 0))
             located[name] = (source, inspect_file(source, raw.uri, contract, limits))
         except StorageError as exc:
             raise RawFileError(
