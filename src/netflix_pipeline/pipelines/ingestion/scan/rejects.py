@@ -3,8 +3,9 @@
 The rejects file has the shape of :data:`...warehouse.schemas.REJECTED_ROWS`. Relations made
 here, in this order:
 
-- ``malformed_rejects`` from ``set_aside_lines`` (:mod:`.lines`): the row of each set-aside
-  record, with its kind (``_KIND``) and the lines it spans (``_LINES``).
+- ``malformed_rejects`` from ``set_aside_lines`` (:mod:`.lines`) and the broken lines of the
+  line walk (:mod:`.physical`): the row of each set-aside record or line, with its kind
+  (``_KIND``) and the lines it spans (``_LINES``).
 - ``value_rejects`` from the rows the landing names: the faulty rows of a file without a key,
   numbered; none for a file with a key, whose faulty rows the warehouse finds with its
   duplicates.
