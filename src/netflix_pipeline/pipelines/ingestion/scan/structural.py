@@ -47,12 +47,8 @@ class StructuralPass:
         duckdb_config: dict | None = None,
         limits: Limits | None = None,
     ) -> None:
-        self.source, self.contract, self.uri, self.shape = (
-            as_source(local, uri),
-            contract,
-            uri,
-            shape,
-        )
+        self.source = as_source(local, uri)
+        self.contract, self.uri, self.shape = contract, uri, shape
         self.limits = limits or Limits()
         self.out_dir = out_dir
         self.first = out_dir / f"{contract.name}.records.parquet"
