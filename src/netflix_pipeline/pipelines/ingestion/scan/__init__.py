@@ -6,8 +6,9 @@ making what the steps after it read:
 0. :mod:`.physical` applies the line grammar: a file that is not all plain lines is walked
    line by line; its broken lines are set aside, and DuckDB reads a cleaned copy when needed.
    The steps below run in one DuckDB session.
-1. :mod:`.records` reads the file (or its copy) once. The records DuckDB's CSV reader keeps are typed and
-   checked as they stream by, and written in file order to a Parquet file: the view ``kept``.
+1. :mod:`.records` reads the file (or its copy) once. The records DuckDB's CSV reader keeps
+   are typed and checked as they stream by, and written in file order to a Parquet file: the
+   view ``kept``.
    The records it sets aside (wrong number of columns) are ``set_aside``.
 2. :mod:`.lines` numbers the physical lines of both, the header being line 1: ``kept_newlines``,
    ``blank_lines``, ``skipped``, ``skip_totals``, ``set_aside_lines`` and ``shift_steps``.
