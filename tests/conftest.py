@@ -51,6 +51,24 @@ def real_raw(shared_data: Path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny(tmp_path_factory) -> tuple[Path, dict]:
+    """The generator's ``tiny`` scale (Kaggle metadata) and its counts, made once; read only."""
+    from netflix_pipeline.pipelines.sample_data.generator import generate_scale
+
+    out = tmp_path_factory.mktemp("tiny")
+    return out, generate_scale(out, "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_tmdb(tmp_path_factory) -> tuple[Path, dict]:
+    """The ``tiny`` scale with TMDB 5000 metadata, made once; read only."""
+    from netflix_pipeline.pipelines.sample_data.generator import generate_scale
+
+    out = tmp_path_factory.mktemp("tiny_tmdb")
+    return out, generate_scale(out, "tiny", metadata_flavour="tmdb")
+
+
+@pytest.fixture(scope="session")
 def warehouse():
     """A Warehouse on its own emulator for the whole test session."""
     from netflix_pipeline.warehouse import Warehouse, WarehouseSettings

@@ -21,18 +21,6 @@ from netflix_pipeline.pipelines.sample_data import generator
 from netflix_pipeline.pipelines.sample_data.generator import SCALES, generate, generate_scale
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny")
-    return out, generate_scale(out, "tiny")
-
-
-@pytest.fixture(scope="module")
-def tiny_tmdb(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny_tmdb")
-    return out, generate_scale(out, "tiny", metadata_flavour="tmdb")
-
-
 def test_presets() -> None:
     assert set(SCALES) == {"tiny", "sample", "small", "medium", "large"}
     assert SCALES["large"]["ratings"] >= 32_000_000

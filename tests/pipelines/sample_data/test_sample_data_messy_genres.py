@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sample_data_support import read_rows
 
-from netflix_pipeline.pipelines.sample_data.generator import generate, generate_scale
+from netflix_pipeline.pipelines.sample_data.generator import generate
 from netflix_pipeline.pipelines.sample_data.messy_genres import genre_id
 
 # DESIGN.md §4 normalization, restated here so that the planted mess is checked against it
@@ -31,18 +31,6 @@ def normalize(name: str) -> str | None:
         return None
     key = SYNONYMS.get(key, key).lower()
     return next((h for h in HIERARCHY if h.lower() == key), name.strip().title())
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny")
-    return out, generate_scale(out, "tiny")
-
-
-@pytest.fixture(scope="module")
-def tiny_tmdb(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny_tmdb")
-    return out, generate_scale(out, "tiny", metadata_flavour="tmdb")
 
 
 def test_messy_genres_normalize_to_the_hierarchy(tiny, tiny_tmdb) -> None:

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 from sample_data_support import read_rows
 
-from netflix_pipeline.pipelines.sample_data.generator import SCALES, generate_scale
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny")
-    return out, generate_scale(out, "tiny")
+from netflix_pipeline.pipelines.sample_data.generator import SCALES
 
 
 def test_movielens_shapes(tiny) -> None:

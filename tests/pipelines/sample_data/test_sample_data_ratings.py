@@ -5,16 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from sample_data_support import VALID_RATINGS, read_rows
 
 from netflix_pipeline.pipelines.sample_data.generator import generate_scale
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny")
-    return out, generate_scale(out, "tiny")
 
 
 def test_ratings_in_range_except_planted_faults(tiny) -> None:

@@ -7,22 +7,9 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from sample_data_support import read_rows
 
-from netflix_pipeline.pipelines.sample_data.generator import generate, generate_scale
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny")
-    return out, generate_scale(out, "tiny")
-
-
-@pytest.fixture(scope="module")
-def tiny_tmdb(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("tiny_tmdb")
-    return out, generate_scale(out, "tiny", metadata_flavour="tmdb")
+from netflix_pipeline.pipelines.sample_data.generator import generate
 
 
 def test_metadata_kaggle_flavour_and_faults(tiny) -> None:
