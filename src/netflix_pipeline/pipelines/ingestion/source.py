@@ -355,10 +355,9 @@ def _read(fh: BinaryIO, source: RawSource) -> bytes:
         raise _storage_error(source.uri, source.fs, exc, "reading the file") from exc
 
 
-def read_header(source: RawSource, uri: str, limits: Limits) -> list[str]:
-    """The names of the header (line 1); refuses a header past the limits."""
-    with source.open() as fh:
-        head = fh.read(limits.max_record_bytes + 2)
+def read_header(head: bytes, uri: str, limits: Limits) -> list[str]:
+    """The names of the header (line 1) at the start of ``head`` (at least
+    ``limits.max_record_bytes + 2`` bytes of the file); refuses a header past the limits."""
     end = head.find(b"\n")
     first = head if end < 0 else head[: end + 1]
     if len(first.rstrip(b"\r\n")) > limits.max_record_bytes:
@@ -387,16 +386,15 @@ SAMPLE_BYTES = 1 << 20
 SAMPLE_ROWS = 1_000
 
 
-def check_row_widths(source: RawSource, header: list[str], uri: str) -> None:
+def check_row_widths(head: bytes, header: list[str], uri: str) -> None:
     """Refuses a file none of whose first rows (up to a thousand, in its first MB, at least
     ten) has as many columns as its header: the header does not describe the rows. (Reading
     on would set every row aside, and DuckDB's reader spends time and memory on each column
     missing from each row: a header some hundred columns too wide costs gigabytes.)"""
     csv.field_size_limit(max(csv.field_size_limit(), SAMPLE_BYTES))
-    with source.open() as fh:
-        head = fh.read(SAMPLE_BYTES)
-    head = head[: head.rfind(b"\n") + 1].decode("utf-8-sig", "replace")
-    rows = csv.reader(io.StringIO(head, newline=""))
+    head = head[:SAMPLE_BYTES]
+    text = head[: head.rfind(b"\n") + 1].decode("utf-8-sig", "replace")
+    rows = csv.reader(io.StringIO(text, newline=""))
     next(rows, None)
     widths = [len(row) for _, row in zip(range(SAMPLE_ROWS), rows, strict=False) if row]
     if len(widths) >= 10 and len(header) not in widths:
@@ -441,8 +439,8 @@ def inspect_file(
     limits = limits or Limits()
     source = as_source(local, uri)
     size = source.size
-    with source.open() as fh:
-        head = fh.read(4)
+    with source.open() as fh:  # the header and the first rows, read once
+        head = fh.read(max(SAMPLE_BYTES, limits.max_record_bytes + 2))
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise RawFileError(f"{uri}: the file is {what}; expected a plain UTF-8 CSV file.")
@@ -454,7 +452,7 @@ def inspect_file(
         raise RawFileError(empty)
     counts, trailing = _count_lines(source, uri, limits.max_record_bytes)
     lines = counts.newlines - trailing + 1
-    header = read_header(source, uri, limits)
+    header = read_header(head, uri, limits)
     if not any(header):
         if lines > 1:
             raise RawFileError(
@@ -463,7 +461,7 @@ def inspect_file(
             )
         raise RawFileError(empty)
     check_columns(header, contract, uri)
-    check_row_widths(source, header, uri)
+    check_row_widths(head, header, uri)
     if lines <= 1 and not contract.optional:
         raise RawFileError(
             f"{uri}: the file has a header but no data rows; expected at least one row "
