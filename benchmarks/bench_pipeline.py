@@ -26,7 +26,6 @@
    query) and ``baseline_pandas.py`` (the analyst's pandas script), each in its own process.
 4. Every process tree is sampled for RSS every 0.05 s (``procmon.py``); ``peak_rss_bytes`` is the
    peak of the summed RSS of the tree (Kedro, the emulator, dbt).
-5. The genre normalization throughput from ``bench_genres.run(n)``.
 
 ``data/bench/<scale>/benchmark.json`` gets the medians over ``--runs`` runs (every run's figures
 are kept under ``pipeline_runs``, ``floor_runs`` and ``pandas_runs``), and a table is printed.
@@ -60,8 +59,6 @@ sys.path.insert(0, str(SRC))
 from procmon import Measured, load_average, run_measured  # noqa: E402
 
 SCALES = ("tiny", "sample", "small", "medium", "large")
-GENRE_LISTS = {"tiny": 5_000, "sample": 50_000, "small": 100_000, "real": 100_000}
-DEFAULT_GENRE_LISTS = 1_000_000
 GENERATOR = {"seed": 42, "metadata_flavour": "kaggle", "faults": True}
 STAMP = ".bench-stamp.json"
 
@@ -551,41 +548,6 @@ def run_script(script: str, raw: Path, root: Path, extra: list[str], index: int)
     }
 
 
-def genre_figures(n: int) -> dict[str, Any]:
-    """``bench_genres.run(n)`` plus a headline of its figures."""
-    if n <= 0:
-        return {}
-    import bench_genres
-
-    started = time.monotonic()
-    figures = bench_genres.run(n)
-    figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
-    figures["headline"] = genre_headline(figures)
-    return figures
-
-
-def genre_headline(g: dict[str, Any]) -> dict[str, Any]:
-    """Vectorized and row-wise lists/s and their ratio, whichever shape ``run`` returns."""
-
-    def pick(*paths: str) -> Any:
-        for path in paths:
-            value: Any = g
-            for key in path.split("."):
-                value = value.get(key) if isinstance(value, dict) else None
-            if value is not None:
-                return value
-        return None
-
-    return {
-        "lists": g.get("lists"),
-        "vectorized_lists_per_s": pick("messy.lists_per_s", "vectorized_lists_per_s"),
-        "vectorized_pooled_lists_per_s": pick("pooled.lists_per_s"),
-        "rowwise_lists_per_s": pick("rowwise.lists_per_s", "rowwise_lists_per_s"),
-        "ratio": pick("ratio", "speedup"),
-        "identical_results": pick("rowwise.identical_results", "agree_on_subset"),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # summary
 
@@ -608,7 +570,6 @@ def summarize(
     pipeline: list[dict],
     floor: list[dict],
     pandas: list[dict],
-    genres: dict[str, Any],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     import psutil
@@ -656,7 +617,6 @@ def summarize(
             "floor": floor[0]["films"] if floor else None,
             "pandas": pandas[0]["films"] if pandas else None,
         },
-        "genre_benchmark": genres,
         "machine": {
             "cpus": os.cpu_count(),
             "memory_bytes": psutil.virtual_memory().total,
@@ -744,16 +704,6 @@ def print_table(s: dict[str, Any]) -> None:
         )
     if s["stage_groups"]:
         print("  by pipeline: " + ", ".join(f"{k} {v:.1f}" for k, v in s["stage_groups"].items()))
-    g = (s.get("genre_benchmark") or {}).get("headline")
-    if g:
-        pooled = g["vectorized_pooled_lists_per_s"]
-        print(
-            f"  genres ({g['lists']:,} lists): vectorized {g['vectorized_lists_per_s'] or 0:,} "
-            f"lists/s"
-            + (f" ({pooled:,} with pooled values)" if pooled else "")
-            + f", row-wise {g['rowwise_lists_per_s'] or 0:,} lists/s, ratio {g['ratio']}x, "
-            f"identical results: {g['identical_results']}"
-        )
     print(
         f"  films: pipeline {s['check_films']['pipeline']}, floor {s['check_films']['floor']}, "
         f"pandas {s['check_films']['pandas']}"
@@ -788,11 +738,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--in-place",
         action="store_true",
         help="run kedro in the repository itself (writes data/08_reporting)",
-    )
-    parser.add_argument(
-        "--genre-lists",
-        type=int,
-        help="genre lists for bench_genres.run(n); 0 skips (default by scale)",
     )
     parser.add_argument("--pandas-engine", choices=["c", "pyarrow"], default="pyarrow")
     parser.add_argument("--no-compare", action="store_true", help="skip the floor and pandas")
@@ -865,13 +810,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 )
                 print(f"; pandas {pandas[-1]['process_seconds']:.1f} s", end="", flush=True)
             print(flush=True)
-        n_lists = (
-            args.genre_lists
-            if args.genre_lists is not None
-            else GENRE_LISTS.get(scale, DEFAULT_GENRE_LISTS)
-        )
-        print(f"[{scale}] genre benchmark on {n_lists:,} lists ...", flush=True)
-        genres = genre_figures(n_lists)
     finally:
         if not args.keep:
             shutil.rmtree(root / "work", ignore_errors=True)
@@ -891,7 +829,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "engine": None,
         }
         floor, pandas = [dummy], [dummy]
-    summary = summarize(scale, raw, {**counts, **generated}, pipeline, floor, pandas, genres, args)
+    summary = summarize(scale, raw, {**counts, **generated}, pipeline, floor, pandas, args)
     name = "benchmark.json"
     if args.profile or args.no_compare or args.pycache:
         # not the reference figures: keep benchmark.json for full, plain runs

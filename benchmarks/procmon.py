@@ -30,7 +30,7 @@ import psutil
 def kind_of(cmdline: Sequence[str]) -> str:
     """A short label for a process of the tree: emulator, dbt, kedro or other."""
     text = " ".join(cmdline)
-    if "fakesnow" in text:
+    if "fakesnow" in text or "netflix_pipeline.warehouse.emulator_server" in text:
         return "emulator"
     if (
         any(Path(part).name == "dbt" for part in cmdline[:2])

@@ -41,11 +41,18 @@ def prod_run(moto_s3, tmp_path_factory):
         "STAGE_CREATE": "true",
         "DBT_TARGET_PATH": str(tmp / "dbt-target"),
         "DBT_LOG_PATH": str(tmp / "dbt-logs"),
+        # Every login and statement the emulator receives (emulator_server.py).
+        "EMULATOR_STATEMENT_LOG": str(tmp / "statements.jsonl"),
     }
     for name in [k for k in __import__("os").environ if k.startswith("POWERBI_")]:
         env[name] = ""
     result = run_kedro(project, "--env", "prod", env=env)
     return project, s3, result
+
+
+def statements(project) -> list[dict]:
+    log = project.parent / "statements.jsonl"
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
 
 def test_prod_configuration_runs_from_s3_to_reports(prod_run):
@@ -77,3 +84,21 @@ def test_prod_logs_are_json_lines_and_dbt_uses_the_prod_target(prod_run):
     assert "--target prod" in messages
     assert f"s3://{BUCKET}/nightly/raw/movielens/ratings.csv" in messages
     assert "Power BI refresh skipped" in messages
+
+
+def test_every_session_of_the_run_carries_its_query_tag(prod_run):
+    project, _, result = prod_run
+    assert result.returncode == 0
+    logins = [e for e in statements(project) if e["event"] == "login"]
+    tags = {e["query_tag"] for e in logins}
+    assert len(logins) >= 3 and len(tags) == 1, tags  # the pipeline's, Snowpark's and dbt's
+    assert tags.pop().startswith("netflix-pipeline/prod/")
+
+
+def test_the_genre_stage_runs_through_snowpark_in_prod(prod_run):
+    project, _, result = prod_run
+    assert result.returncode == 0
+    sql = [e["sql"] or "" for e in statements(project) if e["event"] == "query"]
+    # save_as_table of the per-film frames into transient scratch tables beside the tables
+    for table in ("MOVIE_GENRES", "MOVIE_PRIMARY_GENRE", "REJECTED_ROWS"):
+        assert any(f"GENRES.{table}__NEW" in q and "TRANSIENT" in q.upper() for q in sql), table

@@ -8,6 +8,12 @@ from .dbt_bridge import invocation as dbt
 from .warehouse import close_all
 
 
+def query_tag(run_params: dict) -> str:
+    """The run as the warehouse's query history names it: project, environment, Kedro run id."""
+    env = run_params.get("env") or "local"
+    return f"netflix-pipeline/{env}/{run_params.get('run_id') or 'unknown-run'}"
+
+
 class RunResourcesHooks:
     """Starts the slow resources of a run early, and stops them when the run ends.
 
@@ -19,7 +25,7 @@ class RunResourcesHooks:
     """
 
     @hook_impl
-    def before_pipeline_run(self, pipeline, catalog) -> None:
+    def before_pipeline_run(self, run_params, pipeline, catalog) -> None:
         datasets = pipeline.datasets()
         if "params:powerbi" in datasets:  # read by the Power BI refresh
             # Imported here: the settings module imports these hooks as `kedro` starts, and
@@ -28,7 +34,9 @@ class RunResourcesHooks:
 
             check_environment()  # first: a partial configuration fails before anything starts
         if "warehouse" in datasets:
-            catalog.load("warehouse").start_in_background()
+            warehouse = catalog.load("warehouse")
+            warehouse.query_tag = query_tag(run_params)
+            warehouse.start_in_background()
         if "params:dbt" in datasets:  # read by the nodes that run dbt builds
             env = catalog.load("warehouse").dbt_env(wait=False)
             dbt.preparse(**dbt.location_for(catalog.load("params:dbt"), env))

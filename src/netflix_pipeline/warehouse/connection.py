@@ -117,6 +117,9 @@ class Warehouse:
         self._idle: list[Any] = []  # connections given back, for the next block to reuse
         self._idle_lock = threading.Lock()
         self._snowpark = SnowparkSessions(self.connect)
+        # Names the run in the warehouse's query history: every session opened after it is set
+        # carries it (Snowflake's QUERY_TAG), the pipeline's, Snowpark's and dbt's.
+        self.query_tag: str | None = None
 
     @property
     def database(self) -> str:
@@ -137,6 +140,12 @@ class Warehouse:
 
         self.ensure_started()
         args = self._server.connect_args()
+        if self.query_tag:
+            # At login, not with `alter session`: the emulator implements only the former.
+            args["session_parameters"] = {
+                **args.get("session_parameters", {}),
+                "QUERY_TAG": self.query_tag,
+            }
         try:
             conn = snowflake.connector.connect(**args, login_timeout=30, network_timeout=600)
         except Exception as exc:
@@ -186,7 +195,8 @@ class Warehouse:
             self.ensure_started()
         else:
             self.start_in_background()
-        return {"SNOWFLAKE_DATABASE": self.database, **self._server.dbt_env()}
+        tag = {"DBT_QUERY_TAG": self.query_tag} if self.query_tag else {}
+        return {"SNOWFLAKE_DATABASE": self.database, **tag, **self._server.dbt_env()}
 
     def snowpark(self):
         """The run's Snowpark session on this warehouse (:mod:`.snowpark`)."""

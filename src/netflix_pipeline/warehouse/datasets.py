@@ -1,8 +1,8 @@
 """Catalog dataset types that talk to the warehouse: the warehouse itself and its tables.
 
-Warehouse tables load into pandas through the connector's Arrow path and save through a stage
-and ``COPY INTO`` (the connector's ``write_pandas`` does not work on the emulator; this path
-works on both).
+A table is a pandas DataFrame (:class:`SnowflakeTableDataset`: loaded through the connector's
+Arrow path, saved through a stage and ``COPY INTO``) or a lazy Snowpark DataFrame
+(:class:`SnowparkTableDataset`), where the node's work runs in the warehouse.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from kedro.io import AbstractDataset, DatasetError
 from kedro_datasets.snowflake import snowpark_dataset as snowpark_datasets
+from snowflake.snowpark import DataFrame
 
 from .connection import Warehouse, get_warehouse
 from .stage import StageSettings, cleanup_stage, copy_from_stage, create_stage, write_stage_file
@@ -95,25 +96,12 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
 
     def _replace(self, cur: Any, frame: pd.DataFrame, run_id: str) -> None:
         """Copy the frame into ``<TABLE>__NEW``, then replace the table's rows with its rows."""
-        schema, name = self._table.split(".", 1)
         new = f"{self._table}__NEW"
         definition = f"({_ddl(frame)})"
-        columns = tuple(frame.columns)
         try:
-            ensure_schemas(cur, [schema])
+            ensure_schemas(cur, [self._table.split(".", 1)[0]])
             self._copy_into(cur, new, definition, frame, run_id)
-            existing = table_columns(cur, schema, [name]).get(name)
-            found = tuple(column[0].upper() for column in existing or ())
-            replacement = Replacement(
-                table=self._table,
-                source=new,
-                columns=columns,
-                definition=definition,
-                exists=existing is not None,
-                shape_change="" if found == columns else f"has the columns {', '.join(found)}",
-            )
-            replace_tables(cur, [replacement], on_shape_change="replace")
-            cur.execute(f"drop table if exists {new}")
+            replace_from(cur, self._table, new, tuple(frame.columns), definition)
         finally:
             cleanup_stage(self._stage, run_id)
 
@@ -133,15 +121,41 @@ class SnowflakeTableDataset(AbstractDataset[pd.DataFrame, pd.DataFrame]):
         return {"table": self._table, "columns": self._columns}
 
 
+def replace_from(cur: Any, table: str, new: str, columns: tuple[str, ...], definition: str) -> None:
+    """Replace the rows of ``table`` with those of the scratch table ``new``, then drop it.
+
+    The rows change in one transaction (:func:`.tables.replace_tables`); a table that is missing
+    or whose columns differ is first (re-)created from ``definition``.
+    """
+    schema, name = table.split(".", 1)
+    existing = table_columns(cur, schema, [name]).get(name)
+    found = tuple(column[0].upper() for column in existing or ())
+    replacement = Replacement(
+        table=table,
+        source=new,
+        columns=columns,
+        definition=definition,
+        exists=existing is not None,
+        shape_change="" if found == columns else f"has the columns {', '.join(found)}",
+    )
+    replace_tables(cur, [replacement], on_shape_change="replace")
+    cur.execute(f"drop table if exists {new}")
+
+
 class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
     """A warehouse table as a lazy Snowpark DataFrame: kedro-datasets' dataset, with two changes.
 
     - The session is the run's (:meth:`.connection.Warehouse.snowpark`), made from the same
       credentials as every connection: the emulator's address is known only once it runs, and a
       run keeps one session.
-    - A pandas frame is saved as :class:`SnowflakeTableDataset` saves it, through the stage with
-      the table's rows replaced in one transaction: Snowpark's ``create_dataframe`` does not work
-      on the emulator, and ``save_as_table`` would leave readers an empty or half-written table.
+    - Saving replaces the table's rows in one transaction, so that readers see the old rows or
+      the new, never an empty or half-written table (kedro-datasets' ``save_as_table`` of the
+      table itself would show them one). A Snowpark DataFrame is saved with ``save_as_table``
+      into a transient scratch table beside it, in the warehouse; a pandas frame (data that
+      starts in Python) goes through the stage as :class:`SnowflakeTableDataset` saves it, in
+      every environment: Snowpark's ``create_dataframe`` and ``write_pandas`` fail on the
+      emulator, and on Snowflake they would need a temporary stage of their own where the
+      stage path uses the one stage ``dbt/setup/snowflake_setup.sql`` grants.
     """
 
     def __init__(
@@ -168,12 +182,33 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
     def session(self):
         return get_warehouse(self._credentials).snowpark()
 
-    def save(self, data: pd.DataFrame) -> None:
-        if not isinstance(data, pd.DataFrame):
+    def save(self, data: pd.DataFrame | DataFrame) -> None:
+        if isinstance(data, pd.DataFrame):
+            self._frames.save(data)
+        elif isinstance(data, DataFrame):
+            self._save_snowpark(data)
+        else:
             raise DatasetError(
-                f"{self._table_name}: expected a pandas DataFrame to save, got {type(data)}"
+                f"{self._table_name}: expected a Snowpark or pandas DataFrame, got {type(data)}"
             )
-        self._frames.save(data)
+
+    def _save_snowpark(self, data: DataFrame) -> None:
+        started = time.monotonic()
+        table = f"{self._schema}.{self._table_name}".upper()
+        new = f"{table}__NEW"
+        warehouse = get_warehouse(self._credentials)
+        with warehouse.connection() as conn:
+            cur = conn.cursor()
+            ensure_schemas(cur, [self._schema.upper()])
+            data.write.save_as_table(new, mode="overwrite", table_type="transient")
+            rows = cur.execute(f"select count(*) from {new}").fetchone()[0]
+            replace_from(cur, table, new, tuple(c.upper() for c in data.columns), f"like {new}")
+        logger.info(
+            "Wrote %d rows to %s in the warehouse in %.1f s",
+            rows,
+            table,
+            time.monotonic() - started,
+        )
 
 
 def _ddl(frame: pd.DataFrame) -> str:

@@ -1,4 +1,4 @@
-"""The local Snowflake emulator: a fakesnow server in a child process.
+"""The local Snowflake emulator: a fakesnow server in a child process (:mod:`.emulator_server`).
 
 This is the one module that knows the warehouse may be the emulator: how it starts and stops,
 the port it listens on, what a connection to it needs, and what dbt's profile reads to reach it.
@@ -10,10 +10,12 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -23,6 +25,8 @@ from .errors import WarehouseError
 logger = logging.getLogger(__name__)
 
 EMULATOR_START_TIMEOUT_S = 60.0
+# A file to which the server appends every login and statement (:mod:`.emulator_server`).
+STATEMENT_LOG_ENV = "EMULATOR_STATEMENT_LOG"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -66,6 +70,7 @@ class Emulator:
     def __init__(self) -> None:
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
+        self._tmp: str | None = None
         self._ready = False
         self._started_at = 0.0
 
@@ -86,16 +91,21 @@ class Emulator:
         command = [
             sys.executable,
             "-m",
-            "fakesnow",
-            "-s",
+            "netflix_pipeline.warehouse.emulator_server",
             "--host",
             self.host,
-            "-p",
+            "--port",
             str(self.port),
         ]
+        if statement_log := os.environ.get(STATEMENT_LOG_ENV):
+            command += ["--statement-log", statement_log]
         self._ready = False
+        # The server's temporary files (fakesnow's bucket for internal stages) go in a folder
+        # of this run, removed when it stops: a killed server cannot clean up after itself.
+        self._tmp = tempfile.mkdtemp(prefix="netflix-emulator-")
         self._process = subprocess.Popen(
             command,
+            env={**os.environ, "TMPDIR": self._tmp},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -113,7 +123,7 @@ class Emulator:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 err = self._process.stderr.read().decode(errors="replace")[-2000:]
-                self._process = None
+                self.stop()
                 raise WarehouseError(f"the local Snowflake emulator exited at start-up:\n{err}")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.2).close()
@@ -138,13 +148,15 @@ class Emulator:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        # Its data lives in memory and dies with it: nothing to flush, no need to wait for a
-        # graceful shutdown.
-        process.kill()
-        process.wait()
-        logger.info("Local Snowflake emulator on port %s stopped", self.port)
+        tmp, self._tmp = self._tmp, None
+        if process is not None and process.poll() is None:
+            # Its data lives in memory and dies with it: nothing to flush, no need to wait for
+            # a graceful shutdown.
+            process.kill()
+            process.wait()
+            logger.info("Local Snowflake emulator on port %s stopped", self.port)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def connect_args(self) -> dict[str, Any]:
         """What ``snowflake.connector.connect`` needs to reach the server."""

@@ -1,8 +1,8 @@
-"""Row-by-row reference of the genre stage: the oracle of the tests and of bench_genres.py.
+"""Row-by-row reference of the genre stage: the oracle of the tests.
 
 Plain Python, one source row and one name at a time, so that it states the rules of DESIGN.md §4
-without the vectorized machinery it checks. Raw values are parsed by the product's exact parser
-(:func:`parse_genre_value`), which the vectorized parser's fast path must agree with.
+without the warehouse machinery it checks: parsing (the product's :func:`parse_genre_value`,
+tested on its own), normalization, first-seen order across sources, the primary genre.
 """
 
 from __future__ import annotations
@@ -10,21 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from genre_support import StageResult, tidy
 
-from netflix_pipeline.pipelines.genres.films import (
-    GenreResult,
-    _check_sources,
-    _empty_result,
-    _unknown_series,
-)
-from netflix_pipeline.pipelines.genres.parser import REASON_MALFORMED, parse_genre_value
+from netflix_pipeline.pipelines.genres.nodes import SOURCE_FILES
+from netflix_pipeline.pipelines.genres.parser import parse_genre_value
 from netflix_pipeline.pipelines.genres.rules import GenreRules, title_case
 
 __all__ = ["film_genres_rowwise", "normalize_name"]
 
 
 def normalize_name(name: str, rules: GenreRules) -> str | None:
-    """Normalize one name (the row-by-row reference of ``normalize_names``)."""
+    """Normalize one name (the reference of the product's ``normalize_name``)."""
     collapsed = " ".join(name.split())
     key = collapsed.casefold()
     if not key:
@@ -36,7 +32,7 @@ def normalize_name(name: str, rules: GenreRules) -> str | None:
 
 def _film_genres_seen(
     sources: pd.DataFrame, rules: GenreRules
-) -> tuple[dict[int, dict[str, str]], list[tuple[int, str, Any, str]]]:
+) -> tuple[dict[int, dict[str, str]], list[tuple[Any, ...]]]:
     """Genres of each film in first-seen order with their source, and the rejected rows."""
     records = list(
         zip(
@@ -44,18 +40,18 @@ def _film_genres_seen(
             sources["source"].tolist(),
             sources["item_order"].tolist(),
             sources["genres_raw"].tolist(),
+            sources["source_line_number"].tolist(),
             strict=True,
         )
     )
     records.sort(key=lambda r: (int(r[0]), rules.sources.index(r[1]), int(r[2])))
     genres: dict[int, dict[str, str]] = {}  # film -> genre -> source (insertion-ordered)
-    rejected: list[tuple[int, str, Any, str]] = []
-    for film_id, source, _, raw in records:
-        film_id = int(film_id)
-        seen = genres.setdefault(film_id, {})
+    rejected: list[tuple[Any, ...]] = []
+    for film_id, source, _, raw, line in records:
+        seen = genres.setdefault(int(film_id), {})
         names, reason = parse_genre_value(raw)
         if names is None:
-            rejected.append((film_id, source, raw, reason or REASON_MALFORMED))
+            rejected.append((SOURCE_FILES[source], line, f"genres: {reason}", raw, "genres"))
             continue
         for name in names:
             genre = normalize_name(name, rules)
@@ -64,11 +60,8 @@ def _film_genres_seen(
     return genres, rejected
 
 
-def film_genres_rowwise(sources: pd.DataFrame, rules: GenreRules) -> GenreResult:
-    """Row-by-row reference of ``film_genres``."""
-    _check_sources(sources, rules)
-    if len(sources) == 0:
-        return _empty_result(rules)
+def film_genres_rowwise(sources: pd.DataFrame, rules: GenreRules) -> StageResult:
+    """What the genre stage writes for ``sources`` (see ``genre_support.sources_frame``)."""
     genres, rejected = _film_genres_seen(sources, rules)
     hierarchy_pos = {name: i for i, name in enumerate(rules.hierarchy)}
     genre_rows: list[tuple[int, str, int, str]] = []
@@ -87,13 +80,11 @@ def film_genres_rowwise(sources: pd.DataFrame, rules: GenreRules) -> GenreResult
         else:
             primary = rules.unknown_genre
         primary_rows.append((film_id, primary, len(seen)))
-    empty = _empty_result(rules)
-    frames = [
-        pd.DataFrame(rows, columns=list(template.columns)).astype(template.dtypes.to_dict())
-        for rows, template in (
-            (genre_rows, empty.movie_genres),
-            (primary_rows, empty.movie_primary_genre),
-            (rejected, empty.rejected),
-        )
-    ]
-    return GenreResult(*frames, _unknown_series(unknown))
+    return tidy(
+        pd.DataFrame(genre_rows, columns=["film_id", "genre", "position", "source"]),
+        pd.DataFrame(primary_rows, columns=["film_id", "primary_genre", "genre_count"]),
+        pd.DataFrame(
+            rejected, columns=["source_file", "line_number", "reason", "raw_line", "stage"]
+        ),
+        unknown,
+    )

@@ -1,4 +1,5 @@
-"""Parsing of raw genre values: JSON, Python literals, MovieLens pipes (DESIGN.md §4)."""
+"""Parsing of raw genre values (JSON, Python literals, MovieLens pipes) and the genres of each
+distinct value (DESIGN.md §4)."""
 
 from __future__ import annotations
 
@@ -7,30 +8,12 @@ import pandas as pd
 import pytest
 from genre_support import RULES
 
-from netflix_pipeline.pipelines.genres import parser
 from netflix_pipeline.pipelines.genres.parser import (
     REASON_MALFORMED,
     REASON_STRUCTURE,
-    parse_genre_lists,
     parse_genre_value,
 )
-from netflix_pipeline.pipelines.genres.rules import normalize_names
-
-
-def test_python_whitespace_class_matches_str_isspace() -> None:
-    import re
-
-    spaces = {chr(c) for c in range(0x110000) if chr(c).isspace()}
-    rendered = parser._PY_WS.replace(r"\x{", r"\U").replace("}", "")
-    expanded = re.sub(r"\\U([0-9a-f]+)", lambda m: f"\\U{int(m.group(1), 16):08x}", rendered)
-    pattern = re.compile(expanded)
-    assert {c for c in spaces if pattern.fullmatch(c)} == spaces
-    assert all(not pattern.fullmatch(chr(c)) for c in range(0x3001) if chr(c) not in spaces)
-
-
-def parsed(raw: object) -> tuple[list[str], bool]:
-    items, bad = parse_genre_lists(pd.Series([raw], dtype=object))
-    return items["name"].tolist(), bool(bad.iloc[0])
+from netflix_pipeline.pipelines.genres.values import VALUE_COLUMNS, value_genres
 
 
 @pytest.mark.parametrize(
@@ -74,7 +57,6 @@ def parsed(raw: object) -> tuple[list[str], bool]:
     ],
 )
 def test_parse_encodings(raw: object, names: list[str]) -> None:
-    assert parsed(raw) == (names, False)
     assert parse_genre_value(raw) == (names, None)
 
 
@@ -93,7 +75,6 @@ def test_parse_encodings(raw: object, names: list[str]) -> None:
     ],
 )
 def test_unparseable_values_are_flagged_never_guessed(raw: str, reason: str) -> None:
-    assert parsed(raw) == ([], True)
     assert parse_genre_value(raw) == (None, reason)
 
 
@@ -107,37 +88,42 @@ def test_unparseable_values_are_flagged_never_guessed(raw: str, reason: str) -> 
 )
 def test_deeply_nested_values_are_quarantined_not_a_crash(raw: str, reason: str) -> None:
     assert parse_genre_value(raw) == (None, reason)
-    assert parsed(raw) == ([], True)
-
-
-def test_parse_items_carry_index_labels_and_positions() -> None:
-    raw = pd.Series(
-        ["Action|Drama", None, "[{'id': 1, 'name': 'War'}]", "Action|Drama", "[{'id': "],
-        index=[10, 20, 30, 40, 50],
-    )
-    items, bad = parse_genre_lists(raw)
-    assert items.to_dict("list") == {
-        "row": [10, 10, 30, 40, 40],
-        "position": [1, 2, 1, 1, 2],
-        "name": ["Action", "Drama", "War", "Action", "Drama"],
-    }
-    assert bad.tolist() == [False, False, False, False, True]
-    assert bad.index.tolist() == [10, 20, 30, 40, 50]
 
 
 def test_values_differing_after_a_nul_character_stay_distinct() -> None:
-    # pandas' string hash table compares C strings; these must not be merged.
-    raw = pd.Series(["a\x00b", "a\x00c", "a", "\x00", ""], dtype=object)
-    items, bad = parse_genre_lists(raw)
-    assert items["name"].tolist() == ["a\x00b", "a\x00c", "a", "\x00"]
-    assert items["row"].tolist() == [0, 1, 2, 3]
-    out = normalize_names(pd.Series(["x\x00y", "x\x00z", "x"]), RULES)
-    assert out.tolist() == ["X\x00Y", "X\x00Z", "X"]
+    values = value_genres(["a\x00b|a\x00c", "a\x00b", "a"], RULES)
+    assert values[["GENRES_RAW", "GENRE"]].values.tolist() == [
+        ["a\x00b|a\x00c", "A\x00B"],
+        ["a\x00b|a\x00c", "A\x00C"],
+        ["a\x00b", "A\x00B"],
+        ["a", "A"],
+    ]
 
 
-def test_arrow_backed_input_parses_like_object_input() -> None:
-    raw = pd.Series(['[{"id": 28, "name": "Action"}]', None, "A|B", "[{'id': "], dtype=object)
-    a_items, a_bad = parse_genre_lists(raw)
-    b_items, b_bad = parse_genre_lists(raw.astype("string[pyarrow]"))
-    pd.testing.assert_frame_equal(a_items, b_items)
-    assert a_bad.tolist() == b_bad.tolist()
+def test_value_genres_are_canonical_ordered_and_unique_with_hierarchy_ranks() -> None:
+    bad = "[{'id': 16, 'name': "
+    values = value_genres(
+        ['[{"id": 1, "name": "sci-fi"}, {"id": 2, "name": "IMAX"}, {"id": 3, "name": "Drama"}]',
+         "Drama| drama |Superhero|Science Fiction", "(no genres listed)", "", bad],
+        RULES,
+    )  # fmt: skip
+    assert list(values.columns) == list(VALUE_COLUMNS)
+    rank = {name: i for i, name in enumerate(RULES.hierarchy, start=1)}
+    rows = [[None if pd.isna(v) else v for v in row] for row in values.values.tolist()]
+    first = '[{"id": 1, "name": "sci-fi"}, {"id": 2, "name": "IMAX"}, {"id": 3, "name": "Drama"}]'
+    pipes = "Drama| drama |Superhero|Science Fiction"
+    scifi = rank["Science Fiction"]
+    assert rows == [
+        [first, 1, "Science Fiction", scifi, None],
+        [first, 2, "Drama", rank["Drama"], None],
+        [pipes, 1, "Drama", rank["Drama"], None],
+        [pipes, 2, "Superhero", None, None],
+        [pipes, 3, "Science Fiction", scifi, None],
+        [bad, None, None, None, REASON_MALFORMED],
+    ]
+
+
+def test_no_values_give_an_empty_table_of_the_same_columns() -> None:
+    values = value_genres([], RULES)
+    assert values.empty and list(values.columns) == list(VALUE_COLUMNS)
+    assert str(values["POSITION"].dtype) == "Int64" and str(values["GENRE"].dtype) == "string"

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
-import pandas as pd
 import pytest
 from genre_support import NAMES, PROPERTY_SETTINGS, RULES, load_params
-from genres_rowwise import normalize_name
+from genres_rowwise import normalize_name as reference_name
 from hypothesis import given
 from hypothesis import strategies as st
 
 from netflix_pipeline.pipelines.genres.rules import (
     GenreRules,
     name_key,
-    normalize_names,
+    normalize_name,
     title_case,
 )
 
@@ -122,18 +120,9 @@ def test_invalid_rules_are_refused_with_a_clear_message(params, change, message)
         ("rock 'n' roll", "Rock 'N' Roll"),
     ],
 )
-def test_normalize_names(raw: str, expected: str | None) -> None:
-    out = normalize_names(pd.Series([raw], index=[7]), RULES)
-    assert out.index.tolist() == [7]
-    assert out.iloc[0] == expected if expected is not None else out.iloc[0] is None
+def test_normalize_name(raw: str, expected: str | None) -> None:
     assert normalize_name(raw, RULES) == expected
-
-
-def test_normalize_names_keeps_index_and_na() -> None:
-    names = pd.Series(["Action", None, np.nan, "sci-fi", "Action"], index=list("abcde"))
-    out = normalize_names(names, RULES)
-    assert out.index.tolist() == list("abcde")
-    assert out.tolist() == ["Action", None, None, "Science Fiction", "Action"]
+    assert reference_name(raw, RULES) == expected
 
 
 def test_title_case_rule() -> None:
@@ -148,9 +137,9 @@ def test_synonym_and_drop_from_the_parameters_change_the_output(params: dict) ->
     changed["synonyms"]["biopic"] = "History"
     changed["drop"].append("Superhero")
     rules = GenreRules.from_params(changed)
-    names = pd.Series(["Biopic", "superhero"])
-    assert normalize_names(names, RULES).tolist() == ["Biopic", "Superhero"]
-    assert normalize_names(names, rules).tolist() == ["History", None]
+    names = ["Biopic", "superhero"]
+    assert [normalize_name(n, RULES) for n in names] == ["Biopic", "Superhero"]
+    assert [normalize_name(n, rules) for n in names] == ["History", None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,15 +150,16 @@ def test_synonym_and_drop_from_the_parameters_change_the_output(params: dict) ->
 @PROPERTY_SETTINGS
 @given(st.lists(NAMES, max_size=20))
 def test_normalizing_normalized_names_changes_nothing(names: list[str]) -> None:
-    once = normalize_names(pd.Series(names, dtype=object), RULES)
-    twice = normalize_names(once, RULES)
-    assert twice.tolist() == once.tolist()
+    once = [normalize_name(n, RULES) for n in names]
+    twice = [None if n is None else normalize_name(n, RULES) for n in once]
+    assert twice == once
+    assert once == [reference_name(n, RULES) for n in names]
 
 
 @PROPERTY_SETTINGS
 @given(st.lists(NAMES, max_size=20))
 def test_every_output_name_is_canonical_or_a_title_cased_unknown(names: list[str]) -> None:
-    out = normalize_names(pd.Series(names, dtype=object), RULES)
+    out = [normalize_name(n, RULES) for n in names]
     for raw, name in zip(names, out, strict=True):
         if name is None:
             assert name_key(raw) in RULES.drop or not raw.strip()

@@ -50,10 +50,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pyarrow.parquet as pq
+import yaml
 
-from netflix_pipeline.pipelines.genres.parser import parse_genre_value, parse_unique
+from netflix_pipeline.pipelines.genres.parser import parse_genre_value
+from netflix_pipeline.pipelines.genres.rules import GenreRules
+from netflix_pipeline.pipelines.genres.values import value_genres
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS, CONTRACTS_BY_NAME
 from netflix_pipeline.pipelines.ingestion.limits import Limits
 from netflix_pipeline.pipelines.ingestion.scan import ScannedFile, structural_pass
@@ -70,6 +72,11 @@ HANG_SECONDS = 120  # one that takes this long is a hang: the child exits with t
 REAL_PREFIX_LINES = 3_000  # data lines of a real file that most mutations work on
 WHOLE_FILE_SHARE = 0.05  # share of the mutations of real files made on whole files
 OFF_WARNING = "line numbers may be off"
+GENRE_RULES = GenreRules.from_params(
+    yaml.safe_load(
+        (Path(__file__).resolve().parents[3] / "conf/base/parameters_genres.yml").read_text()
+    )
+)
 READER_FAILED = "the CSV reader failed"
 
 REAL_FILES = {
@@ -1115,38 +1122,24 @@ def check(
 
 
 def check_genres(values: list) -> list[tuple[str, str]]:
-    """The genre parser returns names or a reason for every value, and its fast path
-    (``parse_unique``) agrees with the exact parser (``parse_genre_value``)."""
+    """The genre stage's Python part returns names or a reason for every value and never
+    raises: the parser (``parse_genre_value``) and the value table (``value_genres``)."""
     broken: list[tuple[str, str]] = []
-    strings = [v for v in values if isinstance(v, str)]
-    try:
-        parsed = parse_unique(np.array(strings, dtype=object))
-    except Exception as exc:  # noqa: BLE001 - any exception is the finding
-        return [("the genre parser never raises", f"parse_unique: {exc!r:.300}")]
-    if len(parsed.reason) != len(strings):
-        broken.append(("the genre parser never raises", "parse_unique lost values"))
-        return broken
-    fast: dict[int, list[str]] = collections.defaultdict(list)
-    for value, code in zip(parsed.value.tolist(), parsed.name_code.tolist(), strict=True):
-        fast[value].append(parsed.names[code])
-    index = {s: k for k, s in enumerate(strings)}
     for value in values:
         try:
             names, reason = parse_genre_value(value)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - any exception is the finding
             broken.append(("the genre parser never raises", f"{value!r:.120}: {exc!r:.200}"))
             continue
         if (names is None) == (reason is None):
             broken.append(("names or a reason", f"{value!r:.120} -> {names!r:.80}, {reason!r}"))
-        k = index.get(value) if isinstance(value, str) else None
-        if k is not None and (parsed.reason[k] != reason or (reason is None and fast[k] != names)):
-            broken.append(
-                (
-                    "parse_unique agrees with parse_genre_value",
-                    f"{value!r:.120}: parse_unique {fast[k]!r:.80}/{parsed.reason[k]!r}, "
-                    f"parse_genre_value {names!r:.80}/{reason!r}",
-                )
-            )
+    strings = list(dict.fromkeys(v for v in values if isinstance(v, str)))
+    try:
+        table = value_genres(strings, GENRE_RULES)
+    except Exception as exc:  # noqa: BLE001
+        return [*broken, ("the genre values never raise", f"value_genres: {exc!r:.300}")]
+    if set(table["GENRES_RAW"]) - set(strings):
+        broken.append(("the genre values never raise", "value_genres made up a value"))
     return broken
 
 

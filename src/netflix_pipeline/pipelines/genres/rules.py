@@ -1,6 +1,6 @@
 """Genre rules (the ``genres`` parameters) and the normalization of genre names.
 
-Normalization of a name (:func:`normalize_names`): trim and collapse inner whitespace; match
+Normalization of a name (:func:`normalize_name`): trim and collapse inner whitespace; match
 case-insensitively (``str.casefold``); a dropped name (``rules.drop``) becomes NA; a synonym maps
 to its canonical name; a hierarchy name takes the hierarchy's spelling; any other name is an
 *unknown* genre, kept and title-cased by :func:`title_case`: Python's ``str.title()`` (first letter
@@ -17,13 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
-from .factorize import factorize_column
-
-__all__ = ["GenreRules", "name_key", "normalize_names", "normalize_unique", "title_case"]
+__all__ = ["GenreRules", "name_key", "normalize_name", "title_case"]
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 _KNOWN_KEYS = {"hierarchy", "synonyms", "drop", "sources", "unknown_genre", "log_top_unknown"}
@@ -188,32 +182,12 @@ def title_case(name: str) -> str:
     return _APOSTROPHE_LETTER.sub(lambda m: m.group(1).lower(), name.title())
 
 
-def normalize_unique(names: pd.Series, rules: GenreRules) -> pd.Series:
-    """Normalize a Series of distinct (or few) names with pandas string methods."""
-    collapsed = names.astype(object).str.replace(_WHITESPACE_RUN, " ", regex=True).str.strip()
-    keys = collapsed.str.casefold()
-    # Lookups through a function, not a dict: pandas' string hash tables stop at a NUL.
-    known = keys.map(rules.lookup.__contains__).astype(bool)
-    titled = collapsed.str.title().str.replace(
-        _APOSTROPHE_LETTER, lambda m: m.group(1).lower(), regex=True
-    )
-    out = titled.where(~known, keys.map(rules.lookup.get))
-    out = out.where(keys.ne(""), None)
-    return out.astype(object).where(out.notna(), None)
-
-
-def normalize_names(names: pd.Series, rules: GenreRules) -> pd.Series:
-    """Normalize genre names; dropped and empty names become NA (``None``).
-
-    Each distinct name is normalized once (factorized by Arrow's hash table), so the cost is
-    one hash per row plus string work on the (tiny) vocabulary.
-    """
-    codes, uniques = factorize_column(names)
-    if isinstance(uniques, pa.Array):
-        uniques = np.asarray(uniques.to_pylist(), dtype=object)
-    normalized = normalize_unique(pd.Series(uniques, dtype=object), rules)
-    values = normalized.to_numpy(dtype=object)
-    out = np.full(len(names), None, dtype=object)
-    valid = codes >= 0
-    out[valid] = values[codes[valid]]
-    return pd.Series(out, index=names.index, name=names.name, dtype=object)
+def normalize_name(name: str, rules: GenreRules) -> str | None:
+    """The canonical name of a genre name; ``None`` for a dropped or empty name."""
+    collapsed = _WHITESPACE_RUN.sub(" ", name).strip()
+    key = collapsed.casefold()
+    if not key:
+        return None
+    if key in rules.lookup:
+        return rules.lookup[key]
+    return title_case(collapsed)

@@ -68,13 +68,20 @@ def _clean(value, whole: bool = False):
     return int(value) if whole else value
 
 
-def build_insights(genre_scorecard: pd.DataFrame, marts_tested: dict, insights: dict) -> dict:
+def _pandas(mart: DataFrame | pd.DataFrame) -> pd.DataFrame:
+    """A mart in pandas: read from the warehouse here (the marts are small), or given so."""
+    return mart.to_pandas() if isinstance(mart, DataFrame) else mart
+
+
+def build_insights(
+    genre_scorecard: DataFrame | pd.DataFrame, marts_tested: dict, insights: dict
+) -> dict:
     """insights.json (DESIGN §5): the genre scorecard mart as JSON, plus the recommendation.
 
     ``marts_tested`` (the marts build's results) only orders this node after the dbt build
     that writes and tests the mart.
     """
-    card = genre_scorecard.rename(columns=str.lower)
+    card = _pandas(genre_scorecard).rename(columns=str.lower)
     missing = sorted({"primary_genre", *GENRE_FIELDS.values(), *WINDOW_FIELDS} - set(card.columns))
     if missing:
         raise ValueError(f"genre_scorecard lacks columns that insights.json needs: {missing}")
@@ -119,16 +126,16 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
 
 def export_marts(
     marts_tested: dict,
-    fct_movies: pd.DataFrame,
-    genre_decade_performance: pd.DataFrame,
-    genre_scorecard: pd.DataFrame,
-    top_movies_by_decade: pd.DataFrame,
+    fct_movies: DataFrame | pd.DataFrame,
+    genre_decade_performance: DataFrame | pd.DataFrame,
+    genre_scorecard: DataFrame | pd.DataFrame,
+    top_movies_by_decade: DataFrame | pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The marts as they are, with lower-case column names and whole numbers shown as such,
     for spreadsheets and Power BI Desktop. ``marts_tested`` only orders this node after the
     build that writes and tests them."""
     return tuple(
-        _whole_numbers(frame)
+        _whole_numbers(_pandas(frame))
         for frame in (fct_movies, genre_decade_performance, genre_scorecard, top_movies_by_decade)
     )
 

@@ -1,0 +1,122 @@
+"""The local emulator's server process: fakesnow's HTTP app, optionally with a statement log.
+
+    python -m netflix_pipeline.warehouse.emulator_server --port 8123 [--statement-log FILE]
+
+The server receives every statement of every client of a run (the pipeline's connector, dbt,
+Snowpark), so it is the one place where all of them can be seen. With ``--statement-log`` (or
+``EMULATOR_STATEMENT_LOG``, read by :class:`.emulator.Emulator`), it appends one JSON line per
+event:
+
+* ``{"event": "login", "session": N, "query_tag": …, "client": …}`` for each new session;
+* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …}`` for each statement, with
+  the number of rows its result carried back to the client.
+
+The tests read it to check what a run sent to the warehouse and what came back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+LOGIN_PATH = "/session/v1/login-request"
+QUERY_PATH = "/queries/v1/query-request"
+
+
+def _json(body: bytes, gzipped: bool) -> Any:
+    try:
+        return json.loads(gzip.decompress(body) if gzipped else body)
+    except (OSError, ValueError):
+        return None
+
+
+class StatementLog:
+    """ASGI middleware: records logins and statements, and hands everything on unchanged."""
+
+    def __init__(self, app: Any, path: Path) -> None:
+        self.app = app
+        self.path = path
+        self._lock = threading.Lock()
+        self._sessions: dict[str, int] = {}  # session token -> number, in login order
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("path") not in (LOGIN_PATH, QUERY_PATH):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:  # the app reads once; afterwards only a disconnect can come
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        response: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.body":
+                response.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, replay, capture)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request = _json(body, headers.get("content-encoding") == "gzip")
+        self._record(scope["path"], headers, request, _json(b"".join(response), False))
+
+    def _record(self, path: str, headers: dict, request: Any, response: Any) -> None:
+        data = (response or {}).get("data") or {}
+        if path == LOGIN_PATH:
+            params = ((request or {}).get("data") or {}).get("SESSION_PARAMETERS") or {}
+            token = data.get("token")
+            with self._lock:
+                number = self._sessions.setdefault(token, len(self._sessions) + 1)
+            event = {
+                "event": "login",
+                "session": number,
+                "query_tag": params.get("QUERY_TAG"),
+                "client": ((request or {}).get("data") or {}).get("CLIENT_APP_ID"),
+            }
+        else:
+            token = headers.get("authorization", "")[17:-1]  # Snowflake Token="…"
+            event = {
+                "event": "query",
+                "session": self._sessions.get(token),
+                "sql": (request or {}).get("sqlText"),
+                "rows": data.get("total"),
+                "ok": bool((response or {}).get("success")),
+            }
+        line = json.dumps(event) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--statement-log", type=Path, help="append logins and statements here")
+    args = parser.parse_args(argv)
+
+    import uvicorn
+    from fakesnow.server import app
+
+    if args.statement_log:
+        args.statement_log.parent.mkdir(parents=True, exist_ok=True)
+        app = StatementLog(app, args.statement_log)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
