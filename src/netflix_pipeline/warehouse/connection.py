@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from .emulator import Emulator
 from .errors import WarehouseError
 from .snowpark import SnowparkSessions
+from .tables import ensure_schemas
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Warehouse:
         # Names the run in the warehouse's query history: every session opened after it is set
         # carries it (Snowflake's QUERY_TAG), the pipeline's, Snowpark's and dbt's.
         self.query_tag: str | None = None
+        self._schemas: set[str] = set()  # schemas known to exist (a run drops none)
 
     @property
     def database(self) -> str:
@@ -198,11 +200,20 @@ class Warehouse:
         tag = {"DBT_QUERY_TAG": self.query_tag} if self.query_tag else {}
         return {"SNOWFLAKE_DATABASE": self.database, **tag, **self._server.dbt_env()}
 
+    def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
+        """Create the schemas that do not exist yet (:func:`.tables.ensure_schemas`), asking
+        the warehouse once per run."""
+        missing = [s.upper() for s in schemas if s.upper() not in self._schemas]
+        if missing:
+            ensure_schemas(cur, missing)
+            self._schemas.update(missing)
+
     def snowpark(self):
         """The run's Snowpark session on this warehouse (:mod:`.snowpark`)."""
         return self._snowpark.get()
 
     def close(self) -> None:
+        self._schemas.clear()
         self._snowpark.close()
         with self._idle_lock:
             idle, self._idle = self._idle, []

@@ -8,8 +8,9 @@ Snowpark), so it is the one place where all of them can be seen. With ``--statem
 event:
 
 * ``{"event": "login", "session": N, "query_tag": …, "client": …}`` for each new session;
-* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …}`` for each statement, with
-  the number of rows its result carried back to the client.
+* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …, "seconds": …}`` for each
+  statement, with the number of rows its result carried back to the client and the time the
+  server took to answer.
 
 The tests read it to check what a run sent to the warehouse and what came back.
 """
@@ -20,6 +21,7 @@ import argparse
 import gzip
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +72,17 @@ class StatementLog:
                 response.append(message.get("body", b""))
             await send(message)
 
+        started = time.monotonic()
         await self.app(scope, replay, capture)
+        seconds = time.monotonic() - started
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request = _json(body, headers.get("content-encoding") == "gzip")
-        self._record(scope["path"], headers, request, _json(b"".join(response), False))
+        response_json = _json(b"".join(response), False)
+        self._record(scope["path"], headers, request, response_json, seconds)
 
-    def _record(self, path: str, headers: dict, request: Any, response: Any) -> None:
+    def _record(
+        self, path: str, headers: dict, request: Any, response: Any, seconds: float
+    ) -> None:
         data = (response or {}).get("data") or {}
         if path == LOGIN_PATH:
             params = ((request or {}).get("data") or {}).get("SESSION_PARAMETERS") or {}
@@ -96,6 +103,7 @@ class StatementLog:
                 "sql": (request or {}).get("sqlText"),
                 "rows": data.get("total"),
                 "ok": bool((response or {}).get("success")),
+                "seconds": round(seconds, 4),
             }
         line = json.dumps(event) + "\n"
         with self._lock, self.path.open("a", encoding="utf-8") as fh:

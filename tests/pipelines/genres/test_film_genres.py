@@ -30,7 +30,7 @@ from genres_rowwise import film_genres_rowwise, normalize_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netflix_pipeline.pipelines.genres.films import check_sources
+from netflix_pipeline.pipelines.genres.films import distinct_values
 from netflix_pipeline.pipelines.genres.nodes import (
     SOURCE_FILES,
     genre_values,
@@ -159,7 +159,7 @@ def test_unknown_source_and_missing_columns_are_refused(stage) -> None:
         stage.run(sources_frame([(1, "imdb", 0, "Drama")]))
     session = stage.warehouse.snowpark()
     with pytest.raises(ValueError, match="lack columns"):
-        check_sources(session.sql("select 1 as FILM_ID"), RULES)
+        distinct_values(session.sql("select 1 as FILM_ID"), RULES)
 
 
 def test_empty_input_gives_empty_tables(stage) -> None:

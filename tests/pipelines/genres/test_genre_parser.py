@@ -11,6 +11,7 @@ from genre_support import RULES
 from netflix_pipeline.pipelines.genres.parser import (
     REASON_MALFORMED,
     REASON_STRUCTURE,
+    REASON_TEXT,
     parse_genre_value,
 )
 from netflix_pipeline.pipelines.genres.values import VALUE_COLUMNS, value_genres
@@ -72,6 +73,8 @@ def test_parse_encodings(raw: object, names: list[str]) -> None:
         ('[{"id": 16}]', REASON_STRUCTURE),
         ('[{"id": 16, "name": null}]', REASON_STRUCTURE),
         ('[["Action"]]', REASON_STRUCTURE),
+        ('["\\ud882x", ""]', REASON_TEXT),  # a JSON escape of a lone surrogate
+        ("['\\udbd9']", REASON_TEXT),
     ],
 )
 def test_unparseable_values_are_flagged_never_guessed(raw: str, reason: str) -> None:

@@ -21,7 +21,7 @@ from snowflake.snowpark.types import LongType
 
 from .rules import GenreRules
 
-__all__ = ["SOURCE_COLUMNS", "GenreFrames", "check_sources", "film_genres"]
+__all__ = ["SOURCE_COLUMNS", "GenreFrames", "distinct_values", "film_genres"]
 
 # The table the stage reads (dbt's int_film_genre_sources): one row per raw value of a film.
 SOURCE_COLUMNS = ("FILM_ID", "SOURCE", "ITEM_ORDER", "GENRES_RAW", "SOURCE_LINE_NUMBER")
@@ -43,28 +43,30 @@ class GenreFrames:
     rejected: DataFrame
 
 
-def check_sources(sources: DataFrame, rules: GenreRules) -> None:
-    """Refuse source rows the rules cannot order: missing columns, keys or unknown sources.
+def distinct_values(sources: DataFrame, rules: GenreRules) -> list[str]:
+    """The distinct raw values of the sources: what the stage reads into Python.
 
-    One small aggregate query: a row per source.
+    One query, a row per raw value and source, which also refuses rows the rules cannot order:
+    missing columns or keys, and sources not in ``genres.sources``.
     """
     missing = [c for c in SOURCE_COLUMNS if c not in sources.columns]
     if missing:
         raise ValueError(f"genre sources lack columns {missing}")
     incomplete = F.col("FILM_ID").is_null() | F.col("ITEM_ORDER").is_null()
-    counts = (
-        sources.group_by("SOURCE")
-        .agg(F.sum(F.iff(incomplete, F.lit(1), F.lit(0))).alias("INCOMPLETE"))
-        .collect()
+    rows = (
+        sources.group_by("GENRES_RAW", "SOURCE")
+        .agg(F.max(F.iff(incomplete, F.lit(1), F.lit(0))).alias("INCOMPLETE"))
+        .to_pandas()
     )
-    unknown = sorted(str(row["SOURCE"]) for row in counts if row["SOURCE"] not in rules.sources)
+    unknown = sorted({str(s) for s in rows["SOURCE"]} - set(rules.sources))
     if unknown:
         raise ValueError(
             f"genre sources hold sources {unknown!r} that are not in genres.sources "
             f"{list(rules.sources)}"
         )
-    if any(row["INCOMPLETE"] for row in counts):
+    if rows["INCOMPLETE"].any():
         raise ValueError("genre sources have rows without a film_id or an item_order")
+    return rows["GENRES_RAW"].dropna().unique().tolist()
 
 
 def _source_rank(rules: GenreRules) -> Column:

@@ -18,7 +18,7 @@ from snowflake.snowpark import functions as F
 
 from ...warehouse.schemas import REJECTED_ROWS
 from ..ingestion.contracts import CONTRACTS_BY_NAME
-from .films import check_sources, film_genres
+from .films import distinct_values, film_genres
 from .rules import GenreRules
 from .values import value_genres
 
@@ -40,10 +40,8 @@ def genre_values(staging_built: dict, film_genre_sources: DataFrame, genres: dic
     that makes ``film_genre_sources``.
     """
     rules = GenreRules.from_params(genres)
-    check_sources(film_genre_sources, rules)
-    raw = F.col("GENRES_RAW")
-    distinct = film_genre_sources.select(raw).filter(raw.is_not_null()).distinct().to_pandas()
-    values = value_genres(distinct["GENRES_RAW"].tolist(), rules)
+    distinct = distinct_values(film_genre_sources, rules)
+    values = value_genres(distinct, rules)
     logger.info(
         "genres: %d distinct raw values parsed, %d unparseable",
         len(distinct),
@@ -61,15 +59,17 @@ def normalize_genres(
     source_file = F.col("SOURCE")
     for source, path in SOURCE_FILES.items():
         source_file = F.iff(F.col("SOURCE") == F.lit(source), F.lit(path), source_file)
-    rejected = frames.rejected.select(
-        source_file.alias("SOURCE_FILE"),
-        F.col("SOURCE_LINE_NUMBER").alias("LINE_NUMBER"),
-        F.concat(F.lit("genres: "), F.col("REASON")).alias("REASON"),
-        F.col("GENRES_RAW").alias("RAW_LINE"),
-        F.lit("genres").alias("STAGE"),
+    rejected = {
+        "SOURCE_FILE": source_file,
+        "LINE_NUMBER": F.col("SOURCE_LINE_NUMBER"),
+        "REASON": F.concat(F.lit("genres: "), F.col("REASON")),
+        "RAW_LINE": F.col("GENRES_RAW"),
+        "STAGE": F.lit("genres"),
+    }
+    rejected_rows = frames.rejected.select(
+        [rejected[name].alias(name) for name in REJECTED_ROWS.columns]
     )
-    assert tuple(rejected.columns) == REJECTED_ROWS.columns
-    return frames.movie_genres, frames.movie_primary_genre, rejected
+    return frames.movie_genres, frames.movie_primary_genre, rejected_rows
 
 
 def summarize_genres(
@@ -78,33 +78,35 @@ def summarize_genres(
     genre_rejected_rows: DataFrame,
     genres: dict,
 ) -> dict:
-    """Counts of the written genre tables (small aggregates), logged and returned."""
+    """Counts of the written genre tables (three small aggregates), logged and returned."""
     rules = GenreRules.from_params(genres)
-    primary = {
-        str(row["PRIMARY_GENRE"]): int(row["FILMS"])
-        for row in movie_primary_genre.group_by("PRIMARY_GENRE")
-        .agg(F.count(F.lit(1)).alias("FILMS"))
-        .sort(F.col("FILMS").desc(), F.col("PRIMARY_GENRE"))
-        .collect()
-    }
-    unknown = [
-        (str(row["GENRE"]), int(row["FILMS"]))
-        for row in movie_genres.filter(~F.col("GENRE").isin(list(rules.hierarchy)))
-        .group_by("GENRE")
-        .agg(F.count(F.lit(1)).alias("FILMS"))
-        .sort(F.col("FILMS").desc(), F.col("GENRE"))
-        .limit(max(SUMMARY_TOP_UNKNOWN, rules.log_top_unknown))
-        .collect()
+    primary = (
+        movie_primary_genre.group_by("PRIMARY_GENRE")
+        .agg(
+            F.count(F.lit(1)).alias("FILMS"),
+            F.sum(F.iff(F.col("GENRE_COUNT") == 0, F.lit(1), F.lit(0))).alias("WITHOUT"),
+        )
+        .to_pandas()
+        .sort_values(["FILMS", "PRIMARY_GENRE"], ascending=[False, True])
+    )
+    by_genre = movie_genres.group_by("GENRE").agg(F.count(F.lit(1)).alias("FILMS")).to_pandas()
+    unknown = by_genre.loc[~by_genre["GENRE"].isin(rules.hierarchy)].sort_values(
+        ["FILMS", "GENRE"], ascending=[False, True]
+    )
+    unknown_counts = [
+        (str(g), int(n)) for g, n in zip(unknown["GENRE"], unknown["FILMS"], strict=True)
     ]
-    films_without = movie_primary_genre.filter(F.col("GENRE_COUNT") == 0).count()
     summary = {
-        "films": sum(primary.values()),
-        "genre_rows": movie_genres.count(),
+        "films": int(primary["FILMS"].sum()),
+        "genre_rows": int(by_genre["FILMS"].sum()),
         "rejected": genre_rejected_rows.count(),
-        "unknown_genres": dict(unknown[:SUMMARY_TOP_UNKNOWN]),
-        "primary_genres": primary,
+        "unknown_genres": dict(unknown_counts[:SUMMARY_TOP_UNKNOWN]),
+        "primary_genres": {
+            str(g): int(n) for g, n in zip(primary["PRIMARY_GENRE"], primary["FILMS"], strict=True)
+        },
     }
-    _log_summary(summary, films_without, unknown[: rules.log_top_unknown], rules)
+    films_without = int(primary["WITHOUT"].sum())
+    _log_summary(summary, films_without, unknown_counts[: rules.log_top_unknown], rules)
     return summary
 
 

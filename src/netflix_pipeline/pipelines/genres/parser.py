@@ -8,7 +8,8 @@ runs in the warehouse. A raw value is:
   ``{"id": …, "name": …}`` objects, Kaggle's Python-literal list of dicts in single quotes,
   arrays of quoted strings. It is read with ``json.loads``, then ``ast.literal_eval``; what
   neither accepts, or what is not a list of names or of objects with a string ``name``, is
-  *unparseable*: it is reported with a reason, never guessed;
+  *unparseable*: it is reported with a reason, never guessed (so is a name that escapes a lone
+  surrogate, ``"\\ud800"``, which no UTF-8 table can hold);
 * anything else: a MovieLens pipe-separated string (``Action|Sci-Fi``).
 
 Names are trimmed; empty names are dropped.
@@ -22,10 +23,11 @@ import math
 import warnings
 from typing import Any
 
-__all__ = ["REASON_MALFORMED", "REASON_STRUCTURE", "parse_genre_value"]
+__all__ = ["REASON_MALFORMED", "REASON_STRUCTURE", "REASON_TEXT", "parse_genre_value"]
 
 REASON_MALFORMED = "malformed list literal: neither valid JSON nor a Python literal"
 REASON_STRUCTURE = "not a list of genre names or of objects with a string 'name'"
+REASON_TEXT = "a genre name escapes a lone surrogate (\\ud800-\\udfff), which is not text"
 
 
 def _is_missing(value: Any) -> bool:
@@ -63,6 +65,17 @@ def parse_genre_value(value: Any) -> tuple[list[str] | None, str | None]:
         else:
             return None, REASON_STRUCTURE
         name = name.strip()
+        if not _is_text(name):
+            return None, REASON_TEXT
         if name:
             names.append(name)
     return names, None
+
+
+def _is_text(name: str) -> bool:
+    """False for a string holding lone surrogates (JSON's ``"\\ud800"``): no table holds it."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
