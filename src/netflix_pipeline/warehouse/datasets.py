@@ -6,6 +6,7 @@ work runs in the warehouse; it saves a Snowpark DataFrame or a pandas frame.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 import time
@@ -128,7 +129,9 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
             copy_from_stage(cur, scratch, self._stage, relative, len(frame))
             self._replace(self.session.table(f"{self._database}.{scratch}"))
         finally:
-            cur.execute(f"drop table if exists {scratch}")
+            # A scratch table left behind (transient) is replaced by the next save.
+            with contextlib.suppress(Exception):
+                cur.execute(f"drop table if exists {scratch}")
             cleanup_stage(self._stage, run_id)
 
     def _describe(self) -> dict[str, Any]:
