@@ -35,7 +35,7 @@ class RunResourcesHooks:
             check_environment()  # first: a partial configuration fails before anything starts
         if "warehouse" in datasets:
             warehouse = catalog.load("warehouse")
-            warehouse.query_tag = query_tag(run_params)
+            warehouse.begin_run(query_tag(run_params))
             warehouse.start_in_background()
         if "params:dbt" in datasets:  # read by the nodes that run dbt builds
             env = catalog.load("warehouse").dbt_env(wait=False)

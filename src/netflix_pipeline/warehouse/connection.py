@@ -200,6 +200,12 @@ class Warehouse:
         tag = {"DBT_QUERY_TAG": self.query_tag} if self.query_tag else {}
         return {"SNOWFLAKE_DATABASE": self.database, **tag, **self._server.dbt_env()}
 
+    def begin_run(self, query_tag: str) -> None:
+        """A run starts on this warehouse: its sessions carry ``query_tag``, and what earlier
+        runs learnt about the warehouse is forgotten."""
+        self.query_tag = query_tag
+        self._schemas.clear()
+
     def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
         """Create the schemas that do not exist yet (:func:`.tables.ensure_schemas`), asking
         the warehouse once per run."""
