@@ -61,7 +61,7 @@ def stage(tmp_path_factory) -> GenreStage:
     log = tmp_path_factory.mktemp("emulator") / "statements.jsonl"
     credentials = {"emulator": True, "database": "GENRE_TESTS"}
     stage = GenreStage(credentials, str(tmp_path_factory.mktemp("stage")))
-    stage.warehouse.query_tag = QUERY_TAG
+    stage.warehouse.begin_run(QUERY_TAG)
     os.environ[STATEMENT_LOG_ENV] = str(log)
     try:
         stage.warehouse.ensure_started()
