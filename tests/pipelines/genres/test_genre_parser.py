@@ -3,10 +3,15 @@ distinct value (DESIGN.md §4)."""
 
 from __future__ import annotations
 
+import ast
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from genre_support import RULES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netflix_pipeline.pipelines.genres.parser import (
     REASON_MALFORMED,
@@ -91,6 +96,34 @@ def test_unparseable_values_are_flagged_never_guessed(raw: str, reason: str) -> 
 )
 def test_deeply_nested_values_are_quarantined_not_a_crash(raw: str, reason: str) -> None:
     assert parse_genre_value(raw) == (None, reason)
+
+
+# Names and ids of Kaggle's TMDB shape, with the characters that break a single-quoted literal.
+_TRICKY_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["'", '"', "\\", "\\n", "\\x41", "\\u00e9", "\n", "\r", "\x00"]),
+        st.sampled_from(["\t", "\u2028", "\x85", " ", "Drama"]),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=6,
+).map("".join)
+_IDS = st.one_of(st.integers(0, 10**6).map(str), st.sampled_from(["00", "012", "-1", "1_0", "1e3"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_IDS, _TRICKY_TEXT), max_size=5), st.sampled_from([", ", ",", ",  "]))
+def test_kaggle_shaped_values_parse_as_python_reads_them(items, separator) -> None:
+    """The quick reading of ``[{'id': 18, 'name': 'Drama'}, …]`` agrees with ``literal_eval``:
+    same names where Python reads the text, unparseable where it does not."""
+    raw = "[" + separator.join(f"{{'id': {i}, 'name': '{name}'}}" for i, name in items) + "]"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences
+            expected = [e["name"].strip() for e in ast.literal_eval(raw)]
+        expected = ([n for n in expected if n], None)
+    except Exception:
+        expected = (None, REASON_MALFORMED)
+    assert parse_genre_value(raw) == expected
 
 
 def test_values_differing_after_a_nul_character_stay_distinct() -> None:

@@ -1,9 +1,10 @@
 """Genres of every film and its primary genre (DESIGN.md §4), as Snowpark DataFrames.
 
 Everything per film runs in the warehouse: the source rows (one per raw genre value of a film)
-are joined to the genres of each distinct value (:mod:`.values`), and window functions keep each
-genre's first occurrence, number the genres and pick the primary one. Nothing here pulls rows
-into Python; the frames are lazy until saved. Counts are cast to ``bigint`` (``number(38, 0)``,
+are joined once to the genres of each distinct value (:mod:`.values`), and window functions
+keep each genre's first occurrence, number the genres and pick the primary one; the three
+results are read off that one join. Nothing here pulls rows into Python; the frames are lazy
+until saved. Counts are cast to ``bigint`` (``number(38, 0)``,
 as dbt's source declares them; Snowflake's window counts are ``number(18, 0)``).
 
 A film's genres are the genres of its rows in ``genres.sources`` order, then ``ITEM_ORDER``,
@@ -77,56 +78,48 @@ def _source_rank(rules: GenreRules) -> Column:
     return rank
 
 
-def _first_seen(sources: DataFrame, values: DataFrame, rules: GenreRules) -> DataFrame:
-    """Every genre of every film where first seen, numbered 1, 2, … in genre order."""
-    genres = values.filter(F.col("REASON").is_null()).select(
-        "GENRES_RAW", F.col("POSITION").alias("VALUE_POSITION"), "GENRE", "HIERARCHY_RANK"
-    )
-    rows = sources.select("FILM_ID", "SOURCE", "ITEM_ORDER", "GENRES_RAW").with_column(
-        "SOURCE_RANK", _source_rank(rules)
-    )
-    # A film's rows of one source have distinct ITEM_ORDERs; GENRES_RAW only makes the order
-    # total should the input break that.
-    order = ("SOURCE_RANK", "ITEM_ORDER", "GENRES_RAW", "VALUE_POSITION")
-    occurrences = rows.join(genres, on="GENRES_RAW")
-    occurrence = F.row_number().over(Window.partition_by("FILM_ID", "GENRE").order_by(*order))
-    first = occurrences.with_column("OCCURRENCE", occurrence).filter(F.col("OCCURRENCE") == 1)
-    position = F.row_number().over(Window.partition_by("FILM_ID").order_by(*order))
-    return first.with_column("POSITION", position.cast(LongType())).select(
-        "FILM_ID", "GENRE", "POSITION", "SOURCE", "HIERARCHY_RANK"
-    )
-
-
-def _primary(sources: DataFrame, genres: DataFrame, rules: GenreRules) -> DataFrame:
-    """The primary genre and the number of genres of every film of the sources."""
-    by_film = Window.partition_by("FILM_ID")
-    pick = F.row_number().over(
-        by_film.order_by(F.col("HIERARCHY_RANK").asc_nulls_last(), F.col("POSITION"))
-    )
-    picked = (
-        genres.with_column("PICK", pick)
-        .with_column("GENRE_COUNT", F.count(F.lit(1)).over(by_film))
-        .filter(F.col("PICK") == 1)
-        .select("FILM_ID", "GENRE", "GENRE_COUNT")
-    )
-    films = sources.select("FILM_ID").distinct()
-    return films.join(picked, on="FILM_ID", how="left").select(
-        "FILM_ID",
-        F.coalesce(F.col("GENRE"), F.lit(rules.unknown_genre)).alias("PRIMARY_GENRE"),
-        F.coalesce(F.col("GENRE_COUNT"), F.lit(0)).cast(LongType()).alias("GENRE_COUNT"),
-    )
-
-
 def film_genres(sources: DataFrame, values: DataFrame, rules: GenreRules) -> GenreFrames:
     """The genres and the primary genre of every film of ``sources``, lazily.
 
     ``sources`` has :data:`SOURCE_COLUMNS`; ``values`` is the value table of
-    :func:`.values.value_genres` in the warehouse.
+    :func:`.values.value_genres` in the warehouse. One left join gives every source row its
+    genres; a row without any (a value without genres, an unparseable one, a missing one) keeps
+    a null ``GENRE``, so that every film is still there for its primary genre, ``Unknown``.
     """
-    genres = _first_seen(sources, values, rules)
-    reasons = values.filter(F.col("REASON").is_not_null()).select("GENRES_RAW", "REASON")
+    rows = sources.select(*SOURCE_COLUMNS, _source_rank(rules).alias("SOURCE_RANK"))
+    genres = values.select(
+        "GENRES_RAW", F.col("POSITION").alias("VALUE_POSITION"), "GENRE", "HIERARCHY_RANK", "REASON"
+    )
+    joined = rows.join(genres, on="GENRES_RAW", how="left")
+    # A film's rows of one source have distinct ITEM_ORDERs; GENRES_RAW only makes the order
+    # total should the input break that.
+    order = ("SOURCE_RANK", "ITEM_ORDER", "GENRES_RAW", "VALUE_POSITION")
+    without = F.col("GENRE").is_null()
+    seen = F.row_number().over(Window.partition_by("FILM_ID", "GENRE").order_by(*order))
+    # Each genre of a film where first seen, and one row without a genre if the film has any.
+    first = joined.select(
+        "FILM_ID", "GENRE", "SOURCE", "HIERARCHY_RANK", *order, seen.alias("SEEN")
+    ).filter(F.col("SEEN") == 1)
+    by_film = Window.partition_by("FILM_ID")
+    position = F.row_number().over(Window.partition_by("FILM_ID", without).order_by(*order))
+    # The genre highest in the hierarchy, then the first; the row without a genre comes last.
+    pick = F.row_number().over(
+        by_film.order_by(without, F.col("HIERARCHY_RANK").asc_nulls_last(), *order)
+    )
+    numbered = first.select(
+        "FILM_ID",
+        "GENRE",
+        "SOURCE",
+        position.cast(LongType()).alias("POSITION"),
+        pick.alias("PICK"),
+        F.count("GENRE").over(by_film).cast(LongType()).alias("GENRE_COUNT"),
+    )
     return GenreFrames(
-        movie_genres=genres.select("FILM_ID", "GENRE", "POSITION", "SOURCE"),
-        movie_primary_genre=_primary(sources, genres, rules),
-        rejected=sources.select(*SOURCE_COLUMNS).join(reasons, on="GENRES_RAW"),
+        movie_genres=numbered.filter(~without).select("FILM_ID", "GENRE", "POSITION", "SOURCE"),
+        movie_primary_genre=numbered.filter(F.col("PICK") == 1).select(
+            "FILM_ID",
+            F.coalesce(F.col("GENRE"), F.lit(rules.unknown_genre)).alias("PRIMARY_GENRE"),
+            "GENRE_COUNT",
+        ),
+        rejected=joined.filter(F.col("REASON").is_not_null()).select(*SOURCE_COLUMNS, "REASON"),
     )
