@@ -1,23 +1,81 @@
 """The production configuration end to end, as the image's entrypoint runs it.
 
 `kedro run --env prod` with the raw files in an S3 bucket (a moto server on loopback) and the
-warehouse being the local emulator; only endpoints and credentials come from the environment,
-as they do from the CronJob's ConfigMap and Secret.
+warehouse being an emulator this test starts and sets up as Snowflake's administrator would
+(``dbt/setup/snowflake_setup.sql``); the run reaches it as it reaches a Snowflake account, by
+host and port. Only endpoints and credentials come from the environment, as they do from the
+CronJob's ConfigMap and Secret. Every statement of the run is then audited against the pipeline
+role's grants and Snowflake's transaction rules (``statement_audit.py``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
+import statement_audit
 from conftest import REPO, project_copy, run_kedro
 
+from netflix_pipeline.warehouse.emulator import free_port
+
 BUCKET = "netflix-prod"
+NIGHTS: list[tuple[subprocess.CompletedProcess, int, int]] = []
 
 
 @pytest.fixture(scope="module")
-def prod_run(moto_s3, tmp_path_factory):
+def snowflake_account(tmp_path_factory):
+    """An emulator set up as ``snowflake_setup.sql`` sets up an account: the database, its
+    schemas (RAW_LOAD transient) and the landing stage, on a local folder instead of S3 (the
+    emulator cannot read S3). ``(connect arguments, stage folder, statement log, log offset)``;
+    the offset is where the run's statements start."""
+    import snowflake.connector
+
+    tmp = tmp_path_factory.mktemp("account")
+    log, stage = tmp / "statements.jsonl", tmp / "stage"
+    stage.mkdir()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "netflix_pipeline.warehouse.emulator_server", "--port", str(port),
+         "--statement-log", str(log)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline and server.poll() is None, "emulator did not start"
+            time.sleep(0.1)
+    args = {"account": "fakesnow", "user": "fake", "password": "snow", "host": "127.0.0.1",
+            "port": port, "protocol": "http"}  # fmt: skip
+    setup = statement_audit.setup_objects()
+    with snowflake.connector.connect(**args) as conn:
+        cur = conn.cursor()
+        cur.execute(f"create database if not exists {setup.database}")
+        cur.execute(f"use database {setup.database}")
+        for schema, transient in setup.schemas:
+            cur.execute(f"create {'transient ' if transient else ''}schema if not exists {schema}")
+        for name in setup.stages:
+            cur.execute(f"create stage if not exists {name} url = '{stage.as_uri()}/'")
+    try:
+        yield args, stage, log, log.stat().st_size
+    finally:
+        server.kill()
+        server.wait()
+
+
+@pytest.fixture(scope="module")
+def prod_run(moto_s3, snowflake_account, tmp_path_factory):
     s3_endpoint, s3 = moto_s3
+    account, stage, _, _ = snowflake_account
     tmp = tmp_path_factory.mktemp("prod")
     project = project_copy(tmp)
     s3.create_bucket(Bucket=BUCKET)
@@ -34,25 +92,53 @@ def prod_run(moto_s3, tmp_path_factory):
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
-        # The emulator cannot read s3:// stages: checked files are staged on local disk.
-        "SNOWFLAKE_EMULATOR": "true",
-        "STAGE_URI": str(tmp / "stage"),
+        # The account: the emulator, reached as Snowflake is (by host and port).
+        "SNOWFLAKE_ACCOUNT": account["account"],
+        "SNOWFLAKE_USER": account["user"],
+        "SNOWFLAKE_PASSWORD": account["password"],
+        "SNOWFLAKE_HOST": account["host"],
+        "SNOWFLAKE_PORT": str(account["port"]),
+        "SNOWFLAKE_PROTOCOL": account["protocol"],
+        # The emulator cannot read s3:// stages: its stage reads the checked files from disk.
+        "STAGE_URI": str(stage),
         "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
-        "STAGE_CREATE": "true",
         "DBT_TARGET_PATH": str(tmp / "dbt-target"),
         "DBT_LOG_PATH": str(tmp / "dbt-logs"),
-        # Every login and statement the emulator receives (emulator_server.py).
-        "EMULATOR_STATEMENT_LOG": str(tmp / "statements.jsonl"),
     }
     for name in [k for k in __import__("os").environ if k.startswith("POWERBI_")]:
         env[name] = ""
-    result = run_kedro(project, "--env", "prod", env=env)
+    # Two nights: the first creates every table, the second replaces them as every later night
+    # does. ``NIGHTS`` keeps each night's result and where its statements are in the log.
+    log = snowflake_account[2]
+    for _ in range(2):
+        start = log.stat().st_size
+        result = run_kedro(project, "--env", "prod", env=env)
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        NIGHTS.append((result, start, log.stat().st_size))
     return project, s3, result
 
 
-def statements(project) -> list[dict]:
-    log = project.parent / "statements.jsonl"
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+def statements(snowflake_account, night: int = -1) -> list[dict]:
+    """The logins and statements of one night's run (the last by default)."""
+    _, start, end = NIGHTS[night]
+    with snowflake_account[2].open("rb") as fh:
+        fh.seek(start)
+        text = fh.read(end - start).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def node_starts(stdout: str) -> list[tuple[float, str]]:
+    """When each Kedro node started, from the run's JSON log lines."""
+    from datetime import datetime
+
+    starts = []
+    for line in stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        record = json.loads(line)
+        if m := re.match(r"Running node: (\w+)", record.get("message", "")):
+            starts.append((datetime.fromisoformat(record["time"]).timestamp(), m[1]))
+    return starts
 
 
 def test_prod_configuration_runs_from_s3_to_reports(prod_run):
@@ -86,19 +172,17 @@ def test_prod_logs_are_json_lines_and_dbt_uses_the_prod_target(prod_run):
     assert "Power BI refresh skipped" in messages
 
 
-def test_every_session_of_the_run_carries_its_query_tag(prod_run):
-    project, _, result = prod_run
-    assert result.returncode == 0
-    logins = [e for e in statements(project) if e["event"] == "login"]
+def test_every_session_of_the_run_carries_its_query_tag(prod_run, snowflake_account):
+    logins = [e for e in statements(snowflake_account) if e["event"] == "login"]
     tags = {e["query_tag"] for e in logins}
     assert len(logins) >= 3 and len(tags) == 1, tags  # the pipeline's, Snowpark's and dbt's
     assert tags.pop().startswith("netflix-pipeline/prod/")
 
 
-def test_the_genre_stage_runs_through_snowpark_in_prod(prod_run):
+def test_the_genre_stage_runs_through_snowpark_in_prod(prod_run, snowflake_account):
     project, _, result = prod_run
     assert result.returncode == 0
-    sql = [e["sql"] or "" for e in statements(project) if e["event"] == "query"]
+    sql = [e["sql"] or "" for e in statements(snowflake_account) if e["event"] == "query"]
     # save_as_table of the per-film frames: one atomic statement per table, grants kept
     for table in ("MOVIE_GENRES", "MOVIE_PRIMARY_GENRE", "REJECTED_ROWS"):
         writes = [" ".join(q.upper().split()) for q in sql if f"GENRES.{table}(" in q]
@@ -106,3 +190,58 @@ def test_the_genre_stage_runs_through_snowpark_in_prod(prod_run):
             w.startswith(f"CREATE OR REPLACE TABLE GENRES.{table}(") and "COPY GRANTS AS" in w
             for w in writes
         ), table
+
+
+def run_audit(snowflake_account, night: int, planted=()) -> list[statement_audit.Violation]:
+    """The audit of one night's statements, with ``planted`` ones (``(after, sql)``: inserted
+    in the same session after the first statement containing ``after``)."""
+    log = snowflake_account[2]
+    result, start, end = NIGHTS[night]
+    logins, run = statement_audit.read_log(log, start, end)
+    for after, sql in planted:
+        i = next(i for i, s in enumerate(run) if after in s.sql)
+        run.insert(i + 1, statement_audit.Statement(run[i].session, sql, run[i].at))
+    run = statement_audit.with_origins(run, node_starts(result.stdout))
+    earlier = [statement_audit.read_log(log, s, e)[1] for _, s, e in NIGHTS[:night]]
+    return statement_audit.audit(
+        statement_audit.read_grants(),
+        logins,
+        run,
+        query_tag_prefix="netflix-pipeline/prod/",
+        before=earlier,
+    )
+
+
+@pytest.mark.parametrize("night", [0, 1], ids=["first night", "second night"])
+def test_every_statement_of_a_prod_run_keeps_snowflakes_rules(prod_run, snowflake_account, night):
+    """The pipeline role's grants, no DDL inside a transaction, the run's query tag: on the
+    first night (every table made) and on a later one (every table replaced)."""
+    violations = run_audit(snowflake_account, night)
+    assert not violations, statement_audit.report(violations)
+
+
+def test_the_audit_names_a_planted_create_schema_and_ddl_inside_a_transaction(
+    prod_run, snowflake_account
+):
+    """What the audit reports when the publish creates its schema, and when DDL runs inside the
+    publish's transaction."""
+    ddl = "create or replace table MARTS.FCT_MOVIES like MARTS_BUILD.FCT_MOVIES"
+    violations = run_audit(
+        snowflake_account,
+        night=1,
+        planted=[
+            ("select count(*) from MARTS_BUILD.FCT_MOVIES", "create schema if not exists MARTS"),
+            ("delete from MARTS.FCT_MOVIES", ddl),
+        ],
+    )
+    text = [str(v) for v in violations]
+    assert len(violations) == 2, statement_audit.report(violations)
+    print(statement_audit.report(violations))  # shown with -s: the closing note quotes it
+    assert text[0].startswith(
+        "[privilege] needs CREATE SCHEMA on database NETFLIX, which "
+        "dbt/setup/snowflake_setup.sql does not grant role NETFLIX_PIPELINE"
+    )
+    assert "from: publish_marts_node" in text[0]
+    assert "statement: create schema if not exists MARTS" in text[0]
+    assert text[1].startswith("[transaction] DDL between begin and commit")
+    assert "from: publish_marts_node" in text[1]

@@ -50,13 +50,18 @@ grant usage on warehouse NETFLIX_PIPELINE_WH to role NETFLIX_PIPELINE;
 grant usage on warehouse NETFLIX_REPORTING_WH to role NETFLIX_REPORTER;
 
 -- 3. Database and schemas ---------------------------------------------------------------------
--- Owned by SYSADMIN; the job gets the right to create tables and views in its schemas (the
--- tables it creates are its own, so it can replace them) but cannot create or drop schemas.
+-- Owned by SYSADMIN; the job gets the right to create tables in its schemas, and views only in
+-- STAGING where dbt makes them (the tables it creates are its own, so it can replace them), but
+-- cannot create or drop schemas. tests/test_prod_mode.py audits every statement of a prod run
+-- against these grants: a grant the run does not use is not given.
 create database if not exists NETFLIX comment = 'Which movie genres perform best';
 
 create schema if not exists NETFLIX.RAW
     comment = 'Raw exports, checked against the input contract and typed; REJECTED_ROWS';
-create schema if not exists NETFLIX.RAW_LOAD
+-- Transient: the scratch tables are re-made every night, and need neither Time Travel nor
+-- Fail-safe (a permanent schema would keep a week of each night's copy of the ratings).
+create transient schema if not exists NETFLIX.RAW_LOAD
+    data_retention_time_in_days = 0
     comment = 'Scratch of the ingestion: landed text, checked rows, the landing stage';
 create schema if not exists NETFLIX.STAGING comment = 'dbt staging views';
 create schema if not exists NETFLIX.INTERMEDIATE comment = 'dbt intermediate tables';
@@ -68,10 +73,10 @@ grant usage on database NETFLIX to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.RAW to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.RAW_LOAD to role NETFLIX_PIPELINE;
 grant usage, create table, create view on schema NETFLIX.STAGING to role NETFLIX_PIPELINE;
-grant usage, create table, create view on schema NETFLIX.INTERMEDIATE to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.INTERMEDIATE to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.GENRES to role NETFLIX_PIPELINE;
-grant usage, create table, create view on schema NETFLIX.MARTS_BUILD to role NETFLIX_PIPELINE;
-grant usage, create table, create view on schema NETFLIX.MARTS to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.MARTS_BUILD to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.MARTS to role NETFLIX_PIPELINE;
 
 -- 4. Storage integration and external stage ---------------------------------------------------
 -- Creating an integration takes ACCOUNTADMIN (or the CREATE INTEGRATION privilege).

@@ -11,7 +11,7 @@ from netflix_pipeline.warehouse.stage import (
 
 
 def test_stage_settings_read_environment_strings():
-    # conf/prod reads STAGE_CREATE from the environment: a string
+    # a setting from the environment or a dataset argument arrives as a string
     stage = StageSettings.from_params({"uri": "s3://b/landing", "name": "S", "create": "false"})
     assert stage == StageSettings(name="S", uri="s3://b/landing", create=False)
     assert stage_url(stage) == "s3://b/landing/"

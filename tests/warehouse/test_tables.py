@@ -57,14 +57,29 @@ def test_every_table_is_replaced_and_a_missing_one_created(warehouse, schema):
     assert rows(warehouse, f"{schema}.B") == [3]
 
 
-def test_a_failure_rolls_back_every_table_and_drops_the_one_created(warehouse, schema):
+def test_a_new_table_that_fails_to_build_leaves_every_table_as_it_was(warehouse, schema):
     broken = replacement(schema, "B", exists=False, where="no_such_column = 1")
     with pytest.raises(TableReplaceError) as info, warehouse.cursor() as cur:
         replace_tables(cur, [replacement(schema, "A"), broken], on_shape_change="fail")
-    assert info.value.step == f"copying {schema}.NEW_B into {schema}.B"
-    assert str(info.value).startswith(f"copying {schema}.NEW_B into {schema}.B failed: ")
+    assert info.value.step == f"building {schema}.B__NEW"
+    assert str(info.value).startswith(f"building {schema}.B__NEW failed: ")
     assert rows(warehouse, f"{schema}.A") == [0]
     assert tables(warehouse, schema) == {"A"}
+    with warehouse.cursor() as cur:
+        assert not table_columns(cur, schema, ["B__NEW"])
+
+
+def test_a_failed_transaction_drops_what_was_built_beside(warehouse, schema):
+    """The new table is built before the transaction; when the transaction fails it is dropped
+    and never put in place."""
+    broken = replacement(schema, "A", where="no_such_column = 1")
+    with pytest.raises(TableReplaceError) as info, warehouse.cursor() as cur:
+        new = replacement(schema, "B", exists=False)
+        replace_tables(cur, [broken, new], on_shape_change="fail")
+    assert info.value.step == f"copying {schema}.NEW_A into {schema}.A"
+    assert rows(warehouse, f"{schema}.A") == [0]
+    with warehouse.cursor() as cur:
+        assert set(table_columns(cur, schema, ["A", "B", "B__NEW"])) == {"A"}
 
 
 def test_a_copy_that_misses_audited_rows_fails(warehouse, schema):
@@ -75,7 +90,7 @@ def test_a_copy_that_misses_audited_rows_fails(warehouse, schema):
     assert rows(warehouse, f"{schema}.A") == [0]
 
 
-def test_a_changed_shape_fails_or_re_creates_the_table(warehouse, schema):
+def test_a_changed_shape_fails_or_is_built_beside_and_swapped_in(warehouse, schema):
     changed = replacement(schema, "A", definition="(x bigint, y varchar)", shape_change="added: Y")
     with pytest.raises(ShapeChangeError) as info, warehouse.cursor() as cur:
         replace_tables(cur, [changed], on_shape_change="fail")
@@ -85,6 +100,7 @@ def test_a_changed_shape_fails_or_re_creates_the_table(warehouse, schema):
     with warehouse.cursor() as cur:
         replace_tables(cur, [changed], on_shape_change="replace")
         assert [c[0] for c in table_columns(cur, schema, ["A"])["A"]] == ["X", "Y"]
+        assert not table_columns(cur, schema, ["A__NEW"])  # the old table, dropped after the swap
     assert rows(warehouse, f"{schema}.A") == [1, 2]
 
 

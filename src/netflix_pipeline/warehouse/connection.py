@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from .emulator import Emulator
 from .errors import WarehouseError
 from .snowpark import SnowparkSessions
-from .tables import ensure_schemas
+from .tables import missing_schemas
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Server(Protocol):
     def connect_args(self) -> dict[str, Any]: ...
     def describe(self) -> str: ...
     def prepare(self, cur: Any, database: str) -> None: ...
+    def provide_schemas(self, cur: Any, schemas: list[str]) -> None: ...
     def dbt_env(self) -> dict[str, str]: ...
 
 
@@ -89,6 +90,16 @@ class Account:
 
     def prepare(self, cur: Any, database: str) -> None:
         pass
+
+    def provide_schemas(self, cur: Any, schemas: list[str]) -> None:
+        """The account's administrator makes the schemas, never the run: the pipeline role may
+        not create schemas (``dbt/setup/snowflake_setup.sql``), and Snowflake checks that
+        privilege even for ``create schema if not exists`` on a schema that exists."""
+        raise WarehouseError(
+            f"schema(s) {', '.join(schemas)} do not exist in {self._args.get('account', '?')!r}; "
+            "an administrator creates them with dbt/setup/snowflake_setup.sql "
+            "(the pipeline role cannot create schemas)"
+        )
 
     def dbt_env(self) -> dict[str, str]:
         return {}
@@ -207,12 +218,14 @@ class Warehouse:
         self._schemas.clear()
 
     def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
-        """Create the schemas that do not exist yet (:func:`.tables.ensure_schemas`), asking
-        the warehouse once per run."""
-        missing = [s.upper() for s in schemas if s.upper() not in self._schemas]
-        if missing:
-            ensure_schemas(cur, missing)
-            self._schemas.update(missing)
+        """Make sure the schemas exist, asking the warehouse once per run. A missing one is the
+        server's business (:meth:`Server.provide_schemas`): on Snowflake an error naming the
+        setup script, on the emulator, which starts empty, it is created."""
+        unknown = [s.upper() for s in schemas if s.upper() not in self._schemas]
+        if unknown:
+            if missing := missing_schemas(cur, unknown):
+                self._server.provide_schemas(cur, missing)
+            self._schemas.update(unknown)
 
     def snowpark(self):
         """The run's Snowpark session on this warehouse (:mod:`.snowpark`)."""

@@ -66,6 +66,7 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
         credentials: dict[str, Any],
         stage_uri: str = StageSettings.uri,
         stage_name: str = StageSettings.name,
+        stage_create: bool | str = StageSettings.create,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         if "." not in table:
@@ -73,9 +74,11 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
         self._table = table.upper()
         schema, name = self._table.split(".", 1)
         self._credentials = dict(credentials or {})
-        # A local folder is the emulator's stage, which the run creates; a URL is an external
-        # stage made by dbt/setup/snowflake_setup.sql.
-        self._stage = StageSettings(name=stage_name, uri=stage_uri, create="://" not in stage_uri)
+        # The run creates the stage on a local folder (the emulator's); in production it is the
+        # external stage made by dbt/setup/snowflake_setup.sql (globals: stage.create).
+        self._stage = StageSettings.from_params(
+            {"name": stage_name, "uri": stage_uri, "create": stage_create}
+        )
         database = self._warehouse.database
         super().__init__(
             table_name=name,

@@ -177,6 +177,12 @@ class Emulator:
         """Create the database on a new connection: the server starts empty."""
         cur.execute(f"create database if not exists {database}")
 
+    def provide_schemas(self, cur: Any, schemas: list[str]) -> None:
+        """Create the schemas, as the administrator's setup script does on Snowflake
+        (``dbt/setup/snowflake_setup.sql``): the emulator starts empty and has no roles."""
+        for schema in schemas:
+            cur.execute(f"create schema if not exists {schema}")
+
     def dbt_env(self) -> dict[str, str]:
         """What dbt's profile (``dbt/profiles.yml``) reads to reach the server."""
         host, port = self.host, str(self.port)

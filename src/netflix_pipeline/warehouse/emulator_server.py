@@ -7,10 +7,15 @@ Snowpark), so it is the one place where all of them can be seen. With ``--statem
 ``EMULATOR_STATEMENT_LOG``, read by :class:`.emulator.Emulator`), it appends one JSON line per
 event:
 
-* ``{"event": "login", "session": N, "query_tag": …, "client": …}`` for each new session;
-* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …, "seconds": …}`` for each
-  statement, with the number of rows its result carried back to the client and the time the
-  server took to answer.
+* ``{"event": "login", "session": N, "query_tag": …, "client": …, "at": …}`` for each new
+  session;
+* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …, "seconds": …, "at": …}``
+  for each statement, with the number of rows its result carried back to the client and the
+  time the server took to answer; ``describe_only`` when the client only asked for the
+  result's columns (Snowpark does, to learn a DataFrame's schema).
+
+``at`` is the wall-clock time (Unix seconds) the request arrived, to place it among a run's log
+lines.
 
 The tests read it to check what a run sent to the warehouse and what came back.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -27,6 +33,9 @@ from typing import Any
 
 LOGIN_PATH = "/session/v1/login-request"
 QUERY_PATH = "/queries/v1/query-request"
+
+# Snowflake's atomic exchange of two tables, which fakesnow cannot parse (see SwapWith).
+_SWAP = re.compile(r"\s*alter\s+table\s+([\w.$\"]+)\s+swap\s+with\s+([\w.$\"]+)\s*;?\s*", re.I)
 
 
 def _json(body: bytes, gzipped: bool) -> Any:
@@ -72,16 +81,17 @@ class StatementLog:
                 response.append(message.get("body", b""))
             await send(message)
 
+        arrived = time.time()
         started = time.monotonic()
         await self.app(scope, replay, capture)
         seconds = time.monotonic() - started
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request = _json(body, headers.get("content-encoding") == "gzip")
         response_json = _json(b"".join(response), False)
-        self._record(scope["path"], headers, request, response_json, seconds)
+        self._record(scope["path"], headers, request, response_json, seconds, arrived)
 
     def _record(
-        self, path: str, headers: dict, request: Any, response: Any, seconds: float
+        self, path: str, headers: dict, request: Any, response: Any, seconds: float, at: float
     ) -> None:
         data = (response or {}).get("data") or {}
         if path == LOGIN_PATH:
@@ -94,6 +104,7 @@ class StatementLog:
                 "session": number,
                 "query_tag": params.get("QUERY_TAG"),
                 "client": ((request or {}).get("data") or {}).get("CLIENT_APP_ID"),
+                "at": round(at, 3),
             }
         else:
             token = headers.get("authorization", "")[17:-1]  # Snowflake Token="…"
@@ -104,10 +115,104 @@ class StatementLog:
                 "rows": data.get("total"),
                 "ok": bool((response or {}).get("success")),
                 "seconds": round(seconds, 4),
+                "at": round(at, 3),
             }
+            if (request or {}).get("describeOnly"):
+                event["describe_only"] = True
         line = json.dumps(event) + "\n"
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line)
+
+
+class SwapWith:
+    """ASGI middleware: ``alter table A swap with B`` done with statements fakesnow has.
+
+    Snowflake exchanges two tables in one statement, atomically; fakesnow cannot parse it. The
+    emulator's database (DuckDB) makes DDL transactional, so three renames between ``begin`` and
+    ``commit`` do the same there. Clients send Snowflake's statement, as they do in production,
+    and the statement log records that statement.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v for k, v in scope["headers"]}
+        gzipped = headers.get("content-encoding") == b"gzip"
+        request = _json(body, gzipped) or {}
+        match = _SWAP.fullmatch(request.get("sqlText") or "")
+        if not match:
+            await self.app(scope, _replay(body, receive), send)
+            return
+        a, b = match[1], match[2]
+        parked = f"{a}__SWAPPING"
+        statements = [  # the last rename's answer is the swap's
+            "begin",
+            f"alter table {a} rename to {parked}",
+            f"alter table {b} rename to {a}",
+            f"alter table {parked} rename to {b}",
+            "commit",
+        ]
+        result: tuple[int, list, bytes] = (500, [], b"")
+        for sql in statements[:-1]:
+            result = await self._call(scope, request, sql)
+            status, _, response = result
+            if status != 200 or not (_json(response, False) or {}).get("success"):
+                if sql != "begin":
+                    await self._call(scope, request, "rollback")
+                break
+        else:
+            await self._call(scope, request, statements[-1])
+        status, response_headers, response = result
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": response})
+
+    async def _call(self, scope: dict, request: dict, sql: str) -> tuple[int, list, bytes]:
+        body = json.dumps({**request, "sqlText": sql}).encode()
+        headers = [
+            (k, v)
+            for k, v in scope["headers"]
+            if k.lower() not in (b"content-length", b"content-encoding")
+        ] + [(b"content-length", str(len(body)).encode())]
+        sub_scope = {**scope, "headers": headers}
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(sub_scope, _replay(body, None), capture)
+        return start.get("status", 500), start.get("headers", []), b"".join(chunks)
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Any):
+    """An ASGI receive that hands ``body`` once (then waits on ``receive``, if any)."""
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if sent and receive is not None:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
     from fakesnow.server import app
 
+    app = SwapWith(app)
     if args.statement_log:
         args.statement_log.parent.mkdir(parents=True, exist_ok=True)
         app = StatementLog(app, args.statement_log)

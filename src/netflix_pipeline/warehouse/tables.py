@@ -1,11 +1,13 @@
 """Replace the rows of several tables at once: readers see the old rows or the new, never a mix.
 
-The rows are replaced with DML (``delete`` + ``insert … select``) inside one transaction,
-because Snowflake commits the open transaction before any DDL: ``create or replace table …
-clone`` in a transaction is atomic only on the local emulator. DML is atomic on both, and the
-replaced tables keep their grants. DDL is needed only when a table is missing (created empty
-first, dropped again if the transaction fails) or has changed shape (``on_shape_change``), and
-it runs before the transaction.
+The rows of the tables that keep their shape are replaced with DML (``delete`` + ``insert …
+select``) inside one transaction: Snowflake commits the open transaction before any DDL, so no
+DDL may run inside it, and DML keeps the tables' grants. A table that is missing or changes
+shape (``on_shape_change="replace"``) cannot be filled that way: it is built beside, as
+``<TABLE>__NEW``, before the transaction, and put in place after it with one atomic statement
+of its own (``alter table … swap with …``, or ``rename`` for a new table). It is never dropped
+before its replacement exists: readers see its old rows or its new ones, never an empty table.
+Across tables, only the ones that keep their shape change together.
 """
 
 from __future__ import annotations
@@ -72,65 +74,82 @@ def table_columns(cur: Any, schema: str, tables: Iterable[str]) -> dict[str, Col
     return {t: tuple(found[t]) for t in tables if t in found}
 
 
-def ensure_schemas(cur: Any, schemas: Iterable[str]) -> None:
-    """Create the schemas that do not exist yet.
-
-    Existing ones are looked up rather than created again: the production role may not create
-    schemas (``dbt/setup/snowflake_setup.sql`` makes them).
-    """
+def missing_schemas(cur: Any, schemas: Iterable[str]) -> list[str]:
+    """Those of ``schemas`` that do not exist in the current database."""
     existing = {
         row[0].upper()
         for row in cur.execute("select schema_name from information_schema.schemata").fetchall()
     }
-    for schema in schemas:
-        if schema not in existing:
-            cur.execute(f"create schema if not exists {schema}")
+    return [schema for schema in schemas if schema.upper() not in existing]
 
 
 def replace_tables(
     cur: Any, replacements: list[Replacement], *, on_shape_change: ShapePolicy
 ) -> None:
-    """Replace the rows of every table in one transaction: all of them, or none.
+    """Replace the rows of every table: all of them, or none.
 
     ``on_shape_change`` says what happens to a table whose columns differ from its new rows':
-    ``fail`` raises :class:`ShapeChangeError` before any statement runs; ``replace`` re-creates
-    the table, empty, in its new shape. A failure in the transaction raises
-    :class:`TableReplaceError` once it was rolled back.
+    ``fail`` raises :class:`ShapeChangeError` before any statement runs; ``replace`` builds it
+    anew in its new shape and swaps it in. A failure before the swaps raises
+    :class:`TableReplaceError` with every table as it was.
     """
     if on_shape_change not in ("fail", "replace"):
         raise ValueError(f"on_shape_change must be 'fail' or 'replace', not {on_shape_change!r}")
     changed = {r.table: r.shape_change for r in replacements if r.exists and r.shape_change}
     if changed and on_shape_change == "fail":
         raise ShapeChangeError(changed)
-    created = [r.table for r in replacements if not r.exists]
-    for r in replacements:
-        if r.table in changed or r.table in created:
-            cur.execute(f"create or replace table {r.table} {r.definition}")
-    step = "starting the transaction"
+    rebuilt = [r for r in replacements if not r.exists or r.table in changed]
+    kept = [r for r in replacements if r not in rebuilt]
+    step = "starting"
     try:
-        cur.execute("begin")
-        for r in replacements:
-            step = f"copying {r.source} into {r.table}"
-            _copy(cur, r)
-        step = "committing"
-        cur.execute("commit")
+        for r in rebuilt:  # beside the tables readers see: nothing visible changes yet
+            step = f"building {_beside(r.table)}"
+            cur.execute(f"create or replace table {_beside(r.table)} {r.definition}")
+            _insert(cur, r, _beside(r.table))
+        if kept:
+            step = "starting the transaction"
+            cur.execute("begin")
+            for r in kept:
+                step = f"copying {r.source} into {r.table}"
+                cur.execute(f"delete from {r.table}")
+                _insert(cur, r, r.table)
+            step = "committing"
+            cur.execute("commit")
     except BaseException as exc:
         # Snowflake also aborts an open transaction when the session closes, so the tables are
         # unchanged even if this rollback cannot reach the warehouse.
         with contextlib.suppress(Exception):
             cur.execute("rollback")
-            for table in created:  # created empty just before: a failed first copy leaves none
-                cur.execute(f"drop table if exists {table}")
+            for r in rebuilt:
+                cur.execute(f"drop table if exists {_beside(r.table)}")
         if isinstance(exc, Exception):
             raise TableReplaceError(step, exc) from exc
         raise
+    for r in rebuilt:  # each one atomic
+        try:
+            if r.exists:
+                cur.execute(f"alter table {r.table} swap with {_beside(r.table)}")
+                cur.execute(f"drop table {_beside(r.table)}")
+            else:
+                cur.execute(f"alter table {_beside(r.table)} rename to {r.table}")
+        except Exception as exc:
+            done = [d.table for d in rebuilt[: rebuilt.index(r)]]
+            raise TableReplaceError(
+                f"putting {r.table} in place (the others were replaced"
+                + (f"; so were {', '.join(done)}" if done else "")
+                + ")",
+                exc,
+            ) from exc
 
 
-def _copy(cur: Any, r: Replacement) -> None:
+def _beside(table: str) -> str:
+    return f"{table}__NEW"
+
+
+def _insert(cur: Any, r: Replacement, table: str) -> None:
     names = ", ".join(r.columns)
     where = f" where {r.where}" if r.where else ""
-    cur.execute(f"delete from {r.table}")
-    result = cur.execute(f"insert into {r.table} ({names}) select {names} from {r.source}{where}")
+    result = cur.execute(f"insert into {table} ({names}) select {names} from {r.source}{where}")
     if r.audited_rows is not None:
         inserted = int(result.fetchone()[0])
         if inserted != r.audited_rows:

@@ -64,6 +64,9 @@ class FaultyWarehouse:
         with self._warehouse.cursor() as cur:
             yield _Cursor(cur, self)
 
+    def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
+        self._warehouse.ensure_schemas(cur, schemas)
+
 
 class _Cursor:
     def __init__(self, cur: Any, owner: FaultyWarehouse) -> None:

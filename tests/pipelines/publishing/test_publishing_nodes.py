@@ -160,14 +160,21 @@ def test_a_failure_on_the_third_table_rolls_back_the_first_two(warehouse, schema
 
 
 def test_a_failed_first_publish_leaves_no_published_table(warehouse, schemas):
+    """A first publish builds every table beside (``<T>__NEW``) before putting any in place: a
+    failure on the third leaves nothing published and nothing beside."""
     source, target = schemas
     build(warehouse, source, 1)
-    faulty = FaultyWarehouse(warehouse, fail_on="commit")
+    faulty = FaultyWarehouse(warehouse, fail_on=f"{target}.GENRE_SCORECARD__NEW")
 
-    with pytest.raises(PublishError, match="publish_marts: committing failed"):
+    with pytest.raises(PublishError, match=f"publish_marts: building {target}.GENRE_SCORECARD"):
         publish_marts({}, {}, faulty, params(schemas))
 
     assert contents(warehouse, target) == {}
+    with warehouse.cursor() as cur:
+        assert not cur.execute(
+            "select table_name from information_schema.tables where table_schema = %s",
+            (target,),
+        ).fetchall()
 
 
 def test_a_missing_mart_is_named_and_nothing_is_published(warehouse, schemas):

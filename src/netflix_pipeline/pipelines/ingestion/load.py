@@ -34,7 +34,6 @@ from ...warehouse.stage import (
 from ...warehouse.tables import (
     Columns,
     Replacement,
-    ensure_schemas,
     replace_tables,
     table_columns,
 )
@@ -161,9 +160,9 @@ class RawTableLoader:
         return {item.contract.name: entries[item.contract.name] for item in scanned}
 
     def prepare(self, cur) -> None:
-        ensure_schemas(cur, (RAW, RAW_LOAD))
+        self.warehouse.ensure_schemas(cur, [RAW, RAW_LOAD])
         create_stage(cur, self.stage)
-        cur.execute(f"create or replace table {LOAD_REJECTED} ({REJECTED_ROWS.ddl})")
+        cur.execute(f"create or replace transient table {LOAD_REJECTED} ({REJECTED_ROWS.ddl})")
 
     def stage_file(self, local: Path, name: str) -> str:
         return write_stage_file(self.stage, self.run_id, name, local)
@@ -195,7 +194,7 @@ class RawTableLoader:
         # A file without a key is checked as it lands; one with a key lands beside and has
         # its duplicates found in a second table.
         landing = f"{checked}__LANDING" if c.key else checked
-        cur.execute(f"create or replace table {landing} ({landing_ddl(c)})")
+        cur.execute(f"create or replace transient table {landing} ({landing_ddl(c)})")
         if item.records:
             relative = self.stage_file(item.landed, f"{c.name}.parquet")
             copy_from_stage(cur, landing, self.stage, relative, item.records)
@@ -228,7 +227,8 @@ class RawTableLoader:
     def replacements(self, cur, contracts: list[FileContract]) -> list[Replacement]:
         """Every RAW table, and RAW.REJECTED_ROWS, with the rows that replace its rows.
 
-        A table whose columns are not its contract's is re-created empty (a contract change).
+        A table whose columns are not its contract's is rebuilt and swapped in (a contract
+        change).
         """
         wanted = {
             c.table: (raw_table_columns(c), raw_table_ddl(c), "_REASON is null") for c in contracts
@@ -240,7 +240,7 @@ class RawTableLoader:
             change = _contract_change(existing.get(table), columns)
             if change:
                 logger.warning(
-                    "%s.%s %s: the table is recreated empty before the load (a contract change)",
+                    "%s.%s %s: rebuilt in its new shape and swapped in (a contract change)",
                     RAW,
                     table,
                     change,

@@ -199,7 +199,7 @@ def keyed_table_sql(contract: FileContract, landing: str, checked: str) -> str:
     targets = ", ".join(c.target for c in contract.columns)
     duplicate = f"({key} is not null and _KEY_RANK > 1)"
     return f"""
-        create or replace table {checked} as
+        create or replace transient table {checked} as
         with ranked as (
             select
                 _LINE_NUMBER, {targets}, _REASON as _VALUE_REASON,

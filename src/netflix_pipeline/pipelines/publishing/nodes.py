@@ -2,8 +2,8 @@
 
 Write-audit-publish: dbt builds and tests the marts in MARTS_BUILD, which Power BI never reads.
 A failed model or test stops the run inside dbt, so only a build that passed every test reaches
-``publish_marts``, which copies it into MARTS in one transaction
-(:func:`netflix_pipeline.warehouse.tables.replace_tables`).
+``publish_marts``, which copies it into MARTS in one transaction; a mart that changed shape is
+built beside and swapped in (:func:`netflix_pipeline.warehouse.tables.replace_tables`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from ...warehouse.tables import (
     Replacement,
     ShapeChangeError,
     TableReplaceError,
-    ensure_schemas,
     replace_tables,
     table_columns,
 )
@@ -48,7 +47,7 @@ def publish_marts(
     started = time.monotonic()
     with warehouse.cursor() as cur:
         columns, rows = _audit(cur, source, target, tables, must_have_rows)
-        ensure_schemas(cur, [target])
+        warehouse.ensure_schemas(cur, [target])
         published = table_columns(cur, target, tables)
         previous = {t: _count(cur, f"{target}.{t}") if t in published else None for t in tables}
         replacements = [
@@ -110,11 +109,12 @@ def _replace(
             "with --params=publish.on_schema_change=replace"
         ) from exc
     except TableReplaceError as exc:
-        changed = [r.table.split(".", 1)[1] for r in replacements if r.exists and r.shape_change]
-        emptied = f" ({', '.join(changed)} re-created empty for their new shape)" if changed else ""
+        if exc.step.startswith("putting"):
+            raise PublishError(
+                f"publish_marts: {exc}. Run the publish again once the cause is fixed"
+            ) from exc
         raise PublishError(
-            f"publish_marts: {exc}. The transaction was rolled back: no rows in "
-            f"{target} changed{emptied}"
+            f"publish_marts: {exc}. The transaction was rolled back: no rows in {target} changed"
         ) from exc
 
 
