@@ -4,10 +4,14 @@
 # Layers go from least to most often changed: locked deps -> dbt/ -> conf/ -> src/.
 # The container writes only to /tmp and to mounted volumes, so it runs with a read-only root.
 
+# The base image by digest, never by a tag that can move: python:3.11-slim@sha256:<digest>. The
+# README's release steps look the digest up; there is no default, so a build without it fails.
+ARG PYTHON_BASE
+
 # ---------------------------------------------------------------------------------------------
 # builder: a venv at /opt/venv holding the locked dependencies, then the project itself
 # ---------------------------------------------------------------------------------------------
-FROM python:3.11-slim AS builder
+FROM ${PYTHON_BASE} AS builder
 
 ENV UV_NO_CACHE=1 \
     UV_COMPILE_BYTECODE=1 \
@@ -15,25 +19,29 @@ ENV UV_NO_CACHE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-RUN pip install uv==0.13.9 \
+# The installer itself, hash-checked too (make lock writes requirements-build.lock).
+COPY requirements-build.lock /tmp/
+RUN pip install --require-hashes -r /tmp/requirements-build.lock \
     && python -m venv --without-pip /opt/venv
 
 WORKDIR /build
 
 # Only the dependency list first, so this (slow, large) layer is rebuilt when the lock changes
-# and not on every code change.
+# and not on every code change. Every package is checked against the lock's hashes; the lock
+# holds the runtime only: no emulator, no kedro-viz, no test tools.
 COPY pyproject.toml requirements-prod.lock ./
-RUN uv pip sync --python /opt/venv/bin/python requirements-prod.lock
+RUN uv pip sync --require-hashes --python /opt/venv/bin/python requirements-prod.lock
 
 # pyproject.toml names README.md as the package's readme, so the build needs it.
 COPY README.md ./
 COPY src/ src/
-RUN uv pip install --python /opt/venv/bin/python --no-deps .
+# Built with the locked setuptools already in the venv: nothing is fetched at build time.
+RUN uv pip install --python /opt/venv/bin/python --no-deps --no-build-isolation .
 
 # ---------------------------------------------------------------------------------------------
 # runtime
 # ---------------------------------------------------------------------------------------------
-FROM python:3.11-slim AS runtime
+FROM ${PYTHON_BASE} AS runtime
 
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="netflix-pipeline" \

@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-UV_VERSION := $(shell sed -n 's/^uv==//p' requirements.lock)
+UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' requirements.lock)
 SCALE ?= medium
 # make fuzz: seconds per input set (sample files, then the real files), and the seed
 FUZZ_SECONDS ?= 600
@@ -24,7 +24,7 @@ help: ## list the targets
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --require-hashes --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
@@ -60,9 +60,10 @@ docs: $(STAMP) ## build dbt's docs site on the local emulator into dbt/target
 sample-data: $(STAMP) ## regenerate data/01_raw with the seeded generator
 	$(BIN)/kedro run --pipeline=sample_data $(ARGS)
 
-lock: ## re-resolve the lock files from pyproject.toml (dev: requirements.lock; image: -prod)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements-prod.lock
+lock: ## re-resolve the lock files, with hashes (dev: requirements.lock; image: -prod, -build)
+	$(BIN)/uv pip compile pyproject.toml --extra local --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements-prod.lock
+	echo "uv==$(UV_VERSION)" | $(BIN)/uv pip compile - --python-version 3.11 --generate-hashes -o requirements-build.lock
 
 clean: ## remove outputs and caches (keeps data/01_raw and .venv)
 	rm -rf data/02_intermediate/* data/08_reporting/*.json data/08_reporting/*.csv \

@@ -529,11 +529,54 @@ def test_baked_dbt_parse_state_is_reused_by_a_run(tmp_path):
 # ------------------------------------------------------------------------------------------
 
 
-def test_dockerfile_is_multi_stage_on_python_slim():
-    froms = [args for kw, args in _dockerfile_instructions() if kw == "FROM"]
+def test_dockerfile_is_multi_stage_on_a_base_image_pinned_by_digest():
+    """Every stage starts from PYTHON_BASE, a build argument without a default: the release
+    steps look up python:3.11-slim's digest (README), and a build without one fails."""
+    instructions = _dockerfile_instructions()
+    froms = [args for kw, args in instructions if kw == "FROM"]
     assert len(froms) >= 2
     for args in froms:
-        assert args.split()[0] == "python:3.11-slim", args
+        assert args.split()[0] == "${PYTHON_BASE}", args
+    first_from = [kw for kw, _ in instructions].index("FROM")
+    assert ("ARG", "PYTHON_BASE") in instructions[:first_from]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "PYTHON_BASE=python:3.11-slim@$(docker buildx imagetools inspect" in readme
+
+
+def test_lock_files_carry_hashes_and_the_image_lock_holds_the_runtime_only():
+    for name in ("requirements.lock", "requirements-prod.lock", "requirements-build.lock"):
+        pins = re.findall(
+            r"^([A-Za-z0-9_.-]+)==\S+ \\\n\s+--hash=sha256:", (ROOT / name).read_text(), re.M
+        )
+        entries = re.findall(r"^[A-Za-z0-9_.-]+==", (ROOT / name).read_text(), re.M)
+        assert pins and len(pins) == len(entries), f"{name}: a pin without a hash"
+    prod = {
+        p.lower()
+        for p in re.findall(
+            r"^([A-Za-z0-9_.-]+)==", (ROOT / "requirements-prod.lock").read_text(), re.M
+        )
+    }
+    assert not prod & {
+        "fakesnow",
+        "kedro-viz",
+        "fastapi",
+        "uvicorn",
+        "pytest",
+        "moto",
+        "hypothesis",
+    }
+    assert {"kedro", "dbt-snowflake", "snowflake-snowpark-python", "setuptools"} <= prod
+
+
+def test_one_version_for_the_package_the_image_and_the_overlays():
+    version = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"ARG VERSION={version}" in dockerfile
+    assert f"VERSION={version}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    for overlay in ("prod", "staging"):
+        doc = yaml.safe_load((K8S / "overlays" / overlay / "kustomization.yaml").read_text())
+        assert [i.get("newTag") for i in doc["images"]] == [version], overlay
+    assert f"netflix-pipeline:{version}" in (K8S / "base" / "cronjob.yaml").read_text()
 
 
 def test_dockerfile_installs_locked_deps_before_the_code():
@@ -548,10 +591,14 @@ def test_dockerfile_installs_locked_deps_before_the_code():
     sync = next(
         i for key, i in position.items() if "uv pip sync" in key and "requirements-prod.lock" in key
     )
-    assert "pip install uv==" in next(k for k in position if k.startswith("RUN pip install uv"))
+    installer = next(k for k in position if k.startswith("RUN pip install"))
+    assert "--require-hashes -r /tmp/requirements-build.lock" in installer
+    assert "--require-hashes" in next(k for k in position if "uv pip sync" in k)
     assert position["COPY requirements-prod.lock"] < sync < position["COPY src"]
     install = next(
-        i for key, i in position.items() if "uv pip install" in key and "--no-deps ." in key
+        i
+        for key, i in position.items()
+        if "uv pip install" in key and "--no-deps --no-build-isolation ." in key
     )
     assert install > position["COPY src"]
 
