@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# Image for the production run: `kedro run --env prod` as a Kubernetes CronJob (k8s/).
+# Image for the production run: `kedro run` with KEDRO_ENV=prod (or staging, from the overlay's
+# ConfigMap) as a Kubernetes CronJob (k8s/).
 # Layers go from least to most often changed: locked deps -> dbt/ -> conf/ -> src/.
 # The container writes only to /tmp and to mounted volumes, so it runs with a read-only root.
 
@@ -79,6 +80,8 @@ COPY --from=builder /opt/venv /opt/venv
 COPY dbt/ dbt/
 COPY conf/base/ conf/base/
 COPY conf/prod/ conf/prod/
+# conf/staging links to conf/prod's files (its own: the dbt target), so both are copied.
+COPY conf/staging/ conf/staging/
 COPY src/ src/
 COPY pyproject.toml ./
 
@@ -109,4 +112,6 @@ ENV DBT_PARTIAL_PARSE_FILE_PATH=/app/dbt/target-baked/partial_parse.msgpack
 
 USER 10001:10001
 
-ENTRYPOINT ["kedro", "run", "--env", "prod"]
+# The environment is KEDRO_ENV's: prod unless the ConfigMap says staging.
+ENV KEDRO_ENV=prod
+ENTRYPOINT ["kedro", "run"]

@@ -33,7 +33,21 @@ APP_UID = 10001
 # schema kubernetes-validate bundles; both must accept the manifests in strict mode.
 MIN_K8S_VERSION = "1.30"
 
-SECRET_KEYS = {"SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "POWERBI_CLIENT_SECRET"}
+SECRET_KEYS = {"SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", "POWERBI_CLIENT_SECRET"}
+KEY_SECRET_NAME = "netflix-pipeline-snowflake-key"
+# What the staging overlay sets for itself (k8s/overlays/staging/configmap.yaml).
+STAGING_OWN_SETTINGS = (
+    "KEDRO_ENV",
+    "RAW_URI",
+    "STAGE_URI",
+    "SNOWFLAKE_DATABASE",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_ROLE",
+    "SNOWFLAKE_WAREHOUSE",
+    "POWERBI_WORKSPACE_ID",
+    "POWERBI_DATASET_ID",
+)
+KEY_PATH = "/var/run/secrets/snowflake/rsa_key.p8"
 CONFIG_KEYS = {
     "KEDRO_ENV",
     "RAW_URI",
@@ -47,6 +61,7 @@ CONFIG_KEYS = {
     "POWERBI_TENANT_ID",
     "POWERBI_CLIENT_ID",
     "STAGE_URI",
+    "SNOWFLAKE_PRIVATE_KEY_PATH",
 }
 # Injected into the pod by EKS's pod identity webhook (IRSA), not by our manifests.
 IRSA_ENV = {
@@ -136,7 +151,12 @@ def _validate_strict(kv, resource: dict) -> list[str]:
 def test_kustomization_renders_and_validates_strictly(kubectl, kv, folder):
     docs = _render(kubectl, folder)
 
-    assert sorted(d["kind"] for d in docs) == ["ConfigMap", "CronJob", "ServiceAccount"]
+    assert sorted(d["kind"] for d in docs) == [
+        "ConfigMap",
+        "CronJob",
+        "NetworkPolicy",
+        "ServiceAccount",
+    ]
     for doc in docs:
         versions = _validate_strict(kv, doc)
         assert versions[0] == MIN_K8S_VERSION
@@ -247,6 +267,9 @@ def test_overlays_differ_only_where_they_should(kubectl):
                     meta["labels"].pop("environment")
                     meta["labels"].pop("app.kubernetes.io/instance")
                 template["spec"]["containers"][0].pop("resources")
+            if doc["kind"] == "ConfigMap":  # staging's own settings (checked below)
+                for key in STAGING_OWN_SETTINGS:
+                    doc["data"].pop(key)
         return docs
 
     assert normalised(staging) == normalised(prod)
@@ -315,18 +338,40 @@ def test_secret_example_is_not_part_of_any_kustomization():
 
 def test_secret_example_documents_every_key_with_placeholders(kv):
     text = (K8S / "secret.example.yaml").read_text()
-    secret = yaml.safe_load(text)
+    env_secret, key_secret = yaml.safe_load_all(text)
 
-    assert secret["kind"] == "Secret"
-    assert secret["metadata"]["name"] == SECRET_NAME
-    assert set(secret["stringData"]) == SECRET_KEYS
-    for key, value in secret["stringData"].items():
-        assert re.fullmatch(r"<[^<>]+>", value), f"{key} must hold a <placeholder>, not a value"
-        line_no = next(
-            i for i, line in enumerate(text.splitlines()) if line.strip().startswith(f"{key}:")
-        )
-        assert text.splitlines()[line_no - 1].strip().startswith("#"), f"{key} has no comment"
-    _validate_strict(kv, secret)
+    assert env_secret["kind"] == key_secret["kind"] == "Secret"
+    assert env_secret["metadata"]["name"] == SECRET_NAME
+    assert set(env_secret["stringData"]) == SECRET_KEYS
+    # The private key is a file of a Secret of its own, never an environment variable.
+    assert key_secret["metadata"]["name"] == KEY_SECRET_NAME
+    assert set(key_secret["stringData"]) == {KEY_PATH.rsplit("/", 1)[1]}
+    for secret in (env_secret, key_secret):
+        for key, value in secret["stringData"].items():
+            assert re.fullmatch(r"<[^<>]+>", value), f"{key} must hold a <placeholder>"
+            line_no = next(
+                i for i, line in enumerate(text.splitlines()) if line.strip().startswith(f"{key}:")
+            )
+            assert text.splitlines()[line_no - 1].strip().startswith("#"), f"{key} has no comment"
+        _validate_strict(kv, secret)
+
+
+def test_the_private_key_is_a_mounted_file_never_an_environment_variable(kubectl):
+    for overlay in ("prod", "staging"):
+        docs = _render(kubectl, f"overlays/{overlay}")
+        pod = _by_kind(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+        mount = mounts[KEY_PATH.rsplit("/", 1)[0]]
+        assert mount["readOnly"] is True
+        assert volumes[mount["name"]]["secret"]["secretName"] == KEY_SECRET_NAME
+        assert _by_kind(docs, "ConfigMap")["data"]["SNOWFLAKE_PRIVATE_KEY_PATH"] == KEY_PATH
+        env_names = {e["name"] for e in container.get("env", [])}
+        assert "SNOWFLAKE_PRIVATE_KEY" not in env_names | SECRET_KEYS
+    for path in ("conf/prod/credentials.yml", "dbt/profiles.yml"):
+        assert "SNOWFLAKE_PRIVATE_KEY'" not in (ROOT / path).read_text()
+        assert "SNOWFLAKE_PRIVATE_KEY," not in (ROOT / path).read_text()
 
 
 # ------------------------------------------------------------------------------------------
@@ -613,7 +658,8 @@ def test_dockerfile_runs_kedro_prod_as_a_numeric_non_root_user():
     assert str(APP_UID) in " ".join(args for kw, args in final if kw == "RUN" and "useradd" in args)
 
     (entrypoint,) = [args for kw, args in final if kw == "ENTRYPOINT"]
-    assert json.loads(entrypoint) == ["kedro", "run", "--env", "prod"]
+    assert json.loads(entrypoint) == ["kedro", "run"]  # the environment: KEDRO_ENV
+    assert ("ENV", "KEDRO_ENV=prod") in final
     assert [kw for kw, _ in final].index("WORKDIR") < [kw for kw, _ in final].index("ENTRYPOINT")
     assert ("WORKDIR", "/app") in final
 
@@ -637,10 +683,10 @@ def test_dockerfile_environment():
     ]
 
 
-def test_dockerfile_copies_conf_base_and_prod_only():
+def test_dockerfile_copies_conf_base_prod_and_staging_only():
     copies = [args for kw, args in _final_stage() if kw == "COPY" and "--from" not in args]
     sources = [s.rstrip("/") for args in copies for s in args.split()[:-1]]
-    assert "conf/base" in sources and "conf/prod" in sources
+    assert {"conf/base", "conf/prod", "conf/staging"} <= set(sources)
     assert "conf" not in sources and "conf/local" not in sources and "." not in sources
     for wanted in ("dbt", "src", "pyproject.toml"):
         assert wanted in sources
@@ -844,3 +890,79 @@ def test_secret_scanner_catches_what_it_should():
     assert list(_literal_secret_values(literal)) == ["snowflake.password"]
     referenced = {"snowflake": {"password": "${oc.env:SNOWFLAKE_PASSWORD}", "token": "<token>"}}
     assert list(_literal_secret_values(referenced)) == []
+
+
+def test_the_pods_accept_nothing_and_reach_only_dns_and_https(kubectl):
+    for overlay in ("prod", "staging"):
+        docs = _render(kubectl, f"overlays/{overlay}")
+        policy = _by_kind(docs, "NetworkPolicy")
+        pod = _by_kind(docs, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]
+        selector = policy["spec"]["podSelector"]["matchLabels"]
+        assert selector.items() <= pod["metadata"]["labels"].items(), overlay
+        assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        assert not policy["spec"].get("ingress")
+        ports = {
+            (p["protocol"], p["port"]) for rule in policy["spec"]["egress"] for p in rule["ports"]
+        }
+        assert ports == {("UDP", 53), ("TCP", 53), ("TCP", 443)}, overlay
+        dns = [r for r in policy["spec"]["egress"] if ("UDP", 53) in {
+            (p["protocol"], p["port"]) for p in r["ports"]}]  # fmt: skip
+        assert dns and dns[0].get("to"), "DNS only to the cluster's resolver"
+
+
+def test_staging_and_prod_share_no_database_prefix_or_dataset(kubectl):
+    """Two environments: staging can never write what prod reads, nor refresh prod's dataset."""
+    config = {
+        env: _by_kind(_render(kubectl, f"overlays/{env}"), "ConfigMap")["data"]
+        for env in ("prod", "staging")
+    }
+    prod, staging = config["prod"], config["staging"]
+    assert (prod["KEDRO_ENV"], staging["KEDRO_ENV"]) == ("prod", "staging")
+    for key in STAGING_OWN_SETTINGS:
+        assert prod[key] != staging[key], key
+    prefixes = {
+        env: {c[k].rstrip("/") for k in c if k.endswith("_URI")} for env, c in config.items()
+    }
+    for a in prefixes["prod"]:
+        for b in prefixes["staging"]:
+            assert not (a.startswith(b) or b.startswith(a)), (a, b)
+    namespaces = {
+        _by_kind(_render(kubectl, f"overlays/{env}"), "CronJob")["metadata"]["namespace"]
+        for env in ("prod", "staging")
+    }
+    assert len(namespaces) == 2
+
+
+def test_staging_is_the_production_configuration_with_its_own_dbt_target():
+    staging, prod = ROOT / "conf" / "staging", ROOT / "conf" / "prod"
+    for path in prod.glob("*.yml"):
+        if path.name == "parameters_transform.yml":
+            continue
+        assert (staging / path.name).resolve() == path.resolve(), path.name
+    assert yaml.safe_load((staging / "parameters_transform.yml").read_text())["dbt"] == {
+        "target": "staging"
+    }
+    profiles = yaml.safe_load((ROOT / "dbt" / "profiles.yml").read_text())
+    outputs = profiles["netflix_pipeline"]["outputs"]
+    assert outputs["staging"] == outputs["prod"]
+
+
+def test_the_staging_environment_loads_as_kedro_reads_it(monkeypatch):
+    from kedro.config import OmegaConfigLoader
+
+    from netflix_pipeline.settings import CONFIG_LOADER_ARGS
+
+    monkeypatch.setenv("RAW_URI", "s3://example-netflix-pipeline-staging/raw")
+    monkeypatch.setenv("STAGE_URI", "s3://example-netflix-pipeline-staging/landing")
+    monkeypatch.setenv("SNOWFLAKE_DATABASE", "NETFLIX_STAGING")
+    loaders = {
+        env: OmegaConfigLoader(conf_source=str(ROOT / "conf"), env=env, **CONFIG_LOADER_ARGS)
+        for env in ("prod", "staging")
+    }
+    staging, prod = loaders["staging"], loaders["prod"]
+    assert staging["parameters"]["dbt"]["target"] == "staging"
+    assert prod["parameters"]["dbt"]["target"] == "prod"
+    assert staging["credentials"] == prod["credentials"]
+    assert staging["credentials"]["snowflake"]["database"] == "NETFLIX_STAGING"
+    assert "emulator" not in staging["credentials"]["snowflake"]
+    assert staging["parameters"]["ingest"] == prod["parameters"]["ingest"]

@@ -134,8 +134,9 @@ create user if not exists NETFLIX_PIPELINE
     default_warehouse = NETFLIX_PIPELINE_WH
     default_namespace = NETFLIX.RAW
     comment = 'netflix-pipeline CronJob (k8s); the private key is in the Secret';
--- The public half of SNOWFLAKE_PRIVATE_KEY (openssl rsa -in rsa_key.p8 -pubout), without the
--- BEGIN/END lines:
+-- The public half of the job's private key rsa_key.p8 (openssl rsa -in rsa_key.p8 -pubout),
+-- without the BEGIN/END lines. To rotate: set the new one as rsa_public_key_2, swap the key
+-- file in the Secret, and once a run has succeeded, unset rsa_public_key.
 alter user NETFLIX_PIPELINE set rsa_public_key = '<public key>';
 
 use role securityadmin;

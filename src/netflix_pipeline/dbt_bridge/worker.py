@@ -34,6 +34,10 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
+# Never handed to dbt's process: the private key's text. The key reaches dbt as a file
+# (SNOWFLAKE_PRIVATE_KEY_PATH); an environment variable is copied into every child and its
+# /proc/<pid>/environ.
+WITHHELD_FROM_DBT = frozenset({"SNOWFLAKE_PRIVATE_KEY"})
 
 _DONE = "\x1edbt-worker-done "  # the worker's last line for a command: its exit code
 
@@ -55,7 +59,10 @@ class _Worker:
             text=True,
             bufsize=1,
             # dbt's lines reach the log as dbt writes them, not when its command ends.
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={
+                **{k: v for k, v in os.environ.items() if k not in WITHHELD_FROM_DBT},
+                "PYTHONUNBUFFERED": "1",
+            },
         )
 
     @classmethod

@@ -197,6 +197,5 @@ class Emulator:
             "SNOWFLAKE_HOST": host,
             "SNOWFLAKE_PORT": port,
             "SNOWFLAKE_PROTOCOL": "http",
-            "SNOWFLAKE_PRIVATE_KEY": "",
             "SNOWFLAKE_PRIVATE_KEY_PATH": "",
         }
