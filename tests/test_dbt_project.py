@@ -370,3 +370,16 @@ def test_kedro_viz_shows_the_dbt_models_between_raw_files_and_reports(runs, mani
     assert {"insights", "publish_marts_node"} <= from_raw
     assert "dbt_genre_scorecard" in downstream("dbt_fct_movies")  # dbt's own lineage
     assert "normalize_genres_node" in downstream("dbt_int_film_genre_sources")
+
+
+def test_the_power_bi_dataset_is_an_exposure_of_every_published_mart(manifest):
+    """dbt's lineage ends where the data leaves it: the exposure names exactly the marts that
+    publish_marts copies into MARTS."""
+    import yaml
+
+    params = yaml.safe_load((REPO / "conf" / "base" / "parameters_publishing.yml").read_text())
+    published = {t.lower() for t in params["publish"]["tables"]}
+    (exposure,) = manifest["exposures"].values()
+    assert exposure["type"] == "dashboard"
+    depends = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+    assert depends == published
