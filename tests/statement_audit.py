@@ -199,8 +199,7 @@ class Violation:
 @dataclass
 class _State:
     owned: set[str] = field(default_factory=set)  # TABLE/VIEW names the role created
-    in_transaction: dict[int | None, bool] = field(default_factory=dict)
-    ctes: set[str] = field(default_factory=set)
+    in_transaction: dict[int | None, bool] = field(default_factory=dict)  # by session
 
 
 class Audit:

@@ -947,6 +947,8 @@ def test_staging_is_the_production_configuration_with_its_own_dbt_target():
     assert outputs["staging"] == outputs["prod"]
 
 
+# Kedro's own use of a deprecated omegaconf API (silenced for runs in settings.py)
+@pytest.mark.filterwarnings("ignore:register_new_resolver\\(\\) is deprecated")
 def test_the_staging_environment_loads_as_kedro_reads_it(monkeypatch):
     from kedro.config import OmegaConfigLoader
 

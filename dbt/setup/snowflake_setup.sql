@@ -7,11 +7,12 @@
 --   database NETFLIX           schemas RAW, RAW_LOAD, STAGING, INTERMEDIATE, GENRES, MARTS_BUILD, MARTS
 --   integration NETFLIX_S3     Snowflake's access to the S3 landing prefix (an IAM role, no keys)
 --   stage RAW_LOAD.LANDING_STAGE  the external stage on that prefix that COPY INTO reads
---   user NETFLIX_PIPELINE      the job's service user (key-pair authentication)
+--   user NETFLIX_PIPELINE      the job's service user (key-pair authentication), allowed to
+--                              connect only from the cluster's egress addresses
 --
 -- Replace before running: <aws_account_id>, <snowflake_s3_role> (the IAM role Snowflake assumes),
--- <bucket> and <public key>. The names match k8s/base/configmap.yaml (SNOWFLAKE_*, STAGE_URI)
--- and conf/prod: keep them in step.
+-- <bucket>, <public key> and <egress CIDR>. The names match k8s/base/configmap.yaml
+-- (SNOWFLAKE_*, STAGE_URI) and conf/prod: keep them in step.
 --
 -- How the files move: the job (its pod's IAM role) reads s3://<bucket>/raw/ and writes checked
 -- Parquet files under s3://<bucket>/landing/ (STAGE_URI); Snowflake reads them through this
@@ -141,3 +142,12 @@ alter user NETFLIX_PIPELINE set rsa_public_key = '<public key>';
 
 use role securityadmin;
 grant role NETFLIX_PIPELINE to user NETFLIX_PIPELINE;
+
+-- 7. Where the service user may connect from -------------------------------------------------
+-- Only the cluster's egress addresses (its NAT gateways): a leaked key is useless elsewhere.
+-- Replace <egress CIDR> (more than one: a comma-separated list of quoted CIDRs).
+use role securityadmin;
+create network policy if not exists NETFLIX_PIPELINE_NETWORK
+    allowed_ip_list = ('<egress CIDR>')
+    comment = 'netflix-pipeline CronJob: the cluster egress addresses only';
+alter user NETFLIX_PIPELINE set network_policy = NETFLIX_PIPELINE_NETWORK;
