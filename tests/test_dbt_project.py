@@ -383,3 +383,18 @@ def test_the_power_bi_dataset_is_an_exposure_of_every_published_mart(manifest):
     assert exposure["type"] == "dashboard"
     depends = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
     assert depends == published
+
+
+def test_every_published_mart_has_an_enforced_contract(manifest):
+    """Power BI depends on the published marts' column names and types: each is a dbt contract
+    (every column typed), and the model selects exactly those columns, cast (cast_to_contract)."""
+    import yaml
+
+    params = yaml.safe_load((REPO / "conf" / "base" / "parameters_publishing.yml").read_text())
+    models = models_of(manifest)
+    for table in params["publish"]["tables"]:
+        node = models[table.lower()]
+        assert node["config"]["contract"]["enforced"] is True, table
+        untyped = [c for c, col in node["columns"].items() if not col.get("data_type")]
+        assert node["columns"] and not untyped, (table, untyped)
+        assert "cast_to_contract()" in node["raw_code"], table

@@ -51,4 +51,6 @@ final as (
     left join first_link on first_link.film_id = films.film_id
 )
 
-select * from final
+-- Each published column cast to its contract (the YAML): macros/cast_to_contract.sql
+select {{ cast_to_contract() }}
+from final

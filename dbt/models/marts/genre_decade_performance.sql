@@ -96,4 +96,6 @@ final as (
     from with_previous
 )
 
-select * from final
+-- Each published column cast to its contract (the YAML): macros/cast_to_contract.sql
+select {{ cast_to_contract() }}
+from final

@@ -94,4 +94,6 @@ final as (
     left join projection on projection.primary_genre = per_genre.primary_genre
 )
 
-select * from final
+-- Each published column cast to its contract (the YAML): macros/cast_to_contract.sql
+select {{ cast_to_contract() }}
+from final

@@ -43,4 +43,6 @@ final as (
     from ranked
 )
 
-select * from final
+-- Each published column cast to its contract (the YAML): macros/cast_to_contract.sql
+select {{ cast_to_contract() }}
+from final
