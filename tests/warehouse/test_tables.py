@@ -108,3 +108,33 @@ def test_the_policy_is_named_explicitly(warehouse):
     unnamed = pytest.raises(ValueError, match="on_shape_change must be 'fail' or 'replace'")
     with unnamed, warehouse.cursor() as cur:
         replace_tables(cur, [], on_shape_change="ignore")
+
+
+class _FailingOn:
+    """A cursor whose first statement containing ``text`` fails (a swap cut off, say)."""
+
+    def __init__(self, cur, text: str) -> None:
+        self._cur, self._text, self.failed = cur, text, False
+
+    def execute(self, sql: str, *args):
+        if not self.failed and self._text in sql:
+            self.failed = True
+            raise RuntimeError(f"injected failure on: {sql}")
+        self._cur.execute(sql, *args)
+        return self
+
+    def __getattr__(self, name: str):
+        return getattr(self._cur, name)
+
+
+def test_a_failed_swap_names_what_was_already_replaced(warehouse, schema):
+    """The swaps come after the transaction: if one fails, the message says which tables were
+    already replaced, and the table it was for keeps its old rows, never an empty table."""
+    changed = replacement(schema, "A", definition="(x bigint, y varchar)", shape_change="added: Y")
+    new = replacement(schema, "B", exists=False)
+    with pytest.raises(TableReplaceError) as info, warehouse.cursor() as cur:
+        failing = _FailingOn(cur, "swap with")
+        replace_tables(failing, [new, changed], on_shape_change="replace")
+    assert info.value.step == f"putting {schema}.A in place; already replaced: {schema}.B"
+    assert rows(warehouse, f"{schema}.A") == [0]
+    assert rows(warehouse, f"{schema}.B") == [3]

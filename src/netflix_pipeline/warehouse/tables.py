@@ -125,21 +125,19 @@ def replace_tables(
         if isinstance(exc, Exception):
             raise TableReplaceError(step, exc) from exc
         raise
-    for r in rebuilt:  # each one atomic
+    for i, r in enumerate(rebuilt):  # each one atomic
         try:
             if r.exists:
                 cur.execute(f"alter table {r.table} swap with {_beside(r.table)}")
-                cur.execute(f"drop table {_beside(r.table)}")
             else:
                 cur.execute(f"alter table {_beside(r.table)} rename to {r.table}")
         except Exception as exc:
-            done = [d.table for d in rebuilt[: rebuilt.index(r)]]
-            raise TableReplaceError(
-                f"putting {r.table} in place (the others were replaced"
-                + (f"; so were {', '.join(done)}" if done else "")
-                + ")",
-                exc,
-            ) from exc
+            done = [t.table for t in kept] + [t.table for t in rebuilt[:i]]
+            already = f"; already replaced: {', '.join(done)}" if done else ""
+            raise TableReplaceError(f"putting {r.table} in place{already}", exc) from exc
+        if r.exists:  # the old table, now beside; the next replace would drop it anyway
+            with contextlib.suppress(Exception):
+                cur.execute(f"drop table {_beside(r.table)}")
 
 
 def _beside(table: str) -> str:
