@@ -138,3 +138,15 @@ def test_a_failed_swap_names_what_was_already_replaced(warehouse, schema):
     assert info.value.step == f"putting {schema}.A in place; already replaced: {schema}.B"
     assert rows(warehouse, f"{schema}.A") == [0]
     assert rows(warehouse, f"{schema}.B") == [3]
+
+
+def test_the_emulator_swaps_two_tables_or_neither(warehouse, schema):
+    """``alter table … swap with …`` (Snowflake's statement, done by the emulator's server as
+    renames in one transaction): both exchanged, or, when one is missing, an error and neither."""
+    with warehouse.cursor() as cur:
+        cur.execute(f"alter table {schema}.A swap with {schema}.NEW_A")
+    assert rows(warehouse, f"{schema}.A") == [1, 2]
+    assert rows(warehouse, f"{schema}.NEW_A") == [0]
+    with pytest.raises(Exception, match="MISSING"), warehouse.cursor() as cur:
+        cur.execute(f"alter table {schema}.A swap with {schema}.MISSING")
+    assert rows(warehouse, f"{schema}.A") == [1, 2]

@@ -58,22 +58,7 @@ class StatementLog:
         if scope.get("type") != "http" or scope.get("path") not in (LOGIN_PATH, QUERY_PATH):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if sent:  # the app reads once; afterwards only a disconnect can come
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
+        body = await _read_body(receive)
         response: list[bytes] = []
 
         async def capture(message: dict) -> None:
@@ -83,7 +68,7 @@ class StatementLog:
 
         arrived = time.time()
         started = time.monotonic()
-        await self.app(scope, replay, capture)
+        await self.app(scope, _replay(body, receive), capture)
         seconds = time.monotonic() - started
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request = _json(body, headers.get("content-encoding") == "gzip")
@@ -202,13 +187,14 @@ async def _read_body(receive: Any) -> bytes:
 
 
 def _replay(body: bytes, receive: Any):
-    """An ASGI receive that hands ``body`` once (then waits on ``receive``, if any)."""
+    """An ASGI receive that hands ``body`` once. The app reads it once; afterwards only a
+    disconnect can come: the client's (``receive``), or at once for a request made here."""
     sent = False
 
     async def replay() -> dict:
         nonlocal sent
-        if sent and receive is not None:
-            return await receive()
+        if sent:
+            return await receive() if receive is not None else {"type": "http.disconnect"}
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
