@@ -3,6 +3,7 @@ whole prod-configuration run)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,12 @@ def test_every_session_carries_the_runs_one_query_tag() -> None:
 def test_a_statement_the_audit_cannot_read_is_reported_not_skipped() -> None:
     assert violations(["create table ("])[0].startswith("[unparsed]")
     assert violations(["selec * frm nowhere"])[0].startswith("[unknown]")
+
+
+def test_every_schema_of_the_setup_script_is_managed_access() -> None:
+    """Only the schemas' owner grants on the tables in them; the run never needs to (it grants
+    nothing, and replaces tables without COPY GRANTS)."""
+    text = " ".join(SETUP_SQL.read_text(encoding="utf-8").split())
+    creates = re.findall(r"create (?:transient )?schema if not exists [\w.]+[^;]*;", text, re.I)
+    assert len(creates) == len(setup_objects().schemas) == 7
+    assert all("with managed access" in c.lower() for c in creates), creates

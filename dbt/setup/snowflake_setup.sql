@@ -55,20 +55,29 @@ grant usage on warehouse NETFLIX_REPORTING_WH to role NETFLIX_REPORTER;
 -- STAGING where dbt makes them (the tables it creates are its own, so it can replace them), but
 -- cannot create or drop schemas. tests/test_prod_mode.py audits every statement of a prod run
 -- against these grants: a grant the run does not use is not given.
+-- Managed access: only the schemas' owner (or MANAGE GRANTS, below) grants privileges on the
+-- tables in them, never the job that owns the tables; readers get their access from the
+-- schemas' future grants (section 5), which a replaced table inherits. The job grants nothing
+-- (the audit would name a GRANT statement) and replaces tables without COPY GRANTS.
 create database if not exists NETFLIX comment = 'Which movie genres perform best';
 
-create schema if not exists NETFLIX.RAW
+create schema if not exists NETFLIX.RAW with managed access
     comment = 'Raw exports, checked against the input contract and typed; REJECTED_ROWS';
 -- Transient: the scratch tables are re-made every night, and need neither Time Travel nor
 -- Fail-safe (a permanent schema would keep a week of each night's copy of the ratings).
-create transient schema if not exists NETFLIX.RAW_LOAD
+create transient schema if not exists NETFLIX.RAW_LOAD with managed access
     data_retention_time_in_days = 0
     comment = 'Scratch of the ingestion: landed text, checked rows, the landing stage';
-create schema if not exists NETFLIX.STAGING comment = 'dbt staging views';
-create schema if not exists NETFLIX.INTERMEDIATE comment = 'dbt intermediate tables';
-create schema if not exists NETFLIX.GENRES comment = 'Genre tables written by the genre normalization';
-create schema if not exists NETFLIX.MARTS_BUILD comment = 'Marts built and tested before publishing';
-create schema if not exists NETFLIX.MARTS comment = 'Published marts: what Power BI reads';
+create schema if not exists NETFLIX.STAGING with managed access
+    comment = 'dbt staging views';
+create schema if not exists NETFLIX.INTERMEDIATE with managed access
+    comment = 'dbt intermediate tables';
+create schema if not exists NETFLIX.GENRES with managed access
+    comment = 'Genre tables written by the genre normalization';
+create schema if not exists NETFLIX.MARTS_BUILD with managed access
+    comment = 'Marts built and tested before publishing';
+create schema if not exists NETFLIX.MARTS with managed access
+    comment = 'Published marts: what Power BI reads';
 
 grant usage on database NETFLIX to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.RAW to role NETFLIX_PIPELINE;

@@ -48,10 +48,13 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
     - The session is the run's (:meth:`.connection.Warehouse.snowpark`), made from the same
       credentials as every connection: the emulator's address is known only once it runs, and a
       run keeps one session.
-    - Saving replaces the table in one statement, ``save_as_table`` in ``overwrite`` mode with
-      ``copy_grants``: ``create or replace table … copy grants as select …``, which Snowflake
-      applies atomically (readers see the old table or the new one, never an empty or
-      half-written one) and which keeps the table's grants. A Snowpark DataFrame is saved so
+    - Saving replaces the table in one statement, ``save_as_table`` in ``overwrite`` mode:
+      ``create or replace table … as select …``, which Snowflake applies atomically (readers
+      see the old table or the new one, never an empty or half-written one). The new table gets
+      its grants from its schema's future grants, which the administrator manages
+      (``dbt/setup/snowflake_setup.sql``: managed-access schemas), not from its owner: no
+      ``copy grants``, a grant decision managed access leaves to the schema's owner. A Snowpark
+      DataFrame is saved so
       directly. A pandas frame (data that starts in Python) is first copied into a transient
       scratch table beside the table through the stage (Parquet, then ``COPY INTO``), in every
       environment: Snowpark's ``create_dataframe`` and ``write_pandas`` fail on the emulator, and
@@ -115,7 +118,7 @@ class SnowparkTableDataset(snowpark_datasets.SnowparkTableDataset):
 
     def _replace(self, data: DataFrame) -> None:
         """Replace the table with the rows of ``data`` (one atomic statement)."""
-        data.write.save_as_table(self._table, mode="overwrite", copy_grants=True)
+        data.write.save_as_table(self._table, mode="overwrite")
 
     def _save_frame(self, cur: Any, frame: pd.DataFrame) -> None:
         """Copy the frame into ``<TABLE>__NEW`` through the stage, then replace the table."""
