@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
-import sys
-import time
 
 import pytest
 import statement_audit
 from conftest import REPO, project_copy, run_kedro
 
-from netflix_pipeline.warehouse.emulator import free_port
+from netflix_pipeline.warehouse.emulator import STATEMENT_LOG_ENV, Emulator
 
 BUCKET = "netflix-prod"
 NIGHTS: list[tuple[subprocess.CompletedProcess, int, int]] = []
@@ -38,24 +35,11 @@ def snowflake_account(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("account")
     log, stage = tmp / "statements.jsonl", tmp / "stage"
     stage.mkdir()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "netflix_pipeline.warehouse.emulator_server", "--port", str(port),
-         "--statement-log", str(log)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline and server.poll() is None, "emulator did not start"
-            time.sleep(0.1)
-    args = {"account": "fakesnow", "user": "fake", "password": "snow", "host": "127.0.0.1",
-            "port": port, "protocol": "http"}  # fmt: skip
+    server = Emulator()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(STATEMENT_LOG_ENV, str(log))
+        server.start()
+    args = server.connect_args()
     setup = statement_audit.setup_objects()
     with snowflake.connector.connect(**args) as conn:
         cur = conn.cursor()
@@ -68,8 +52,7 @@ def snowflake_account(tmp_path_factory):
     try:
         yield args, stage, log, log.stat().st_size
     finally:
-        server.kill()
-        server.wait()
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -120,3 +120,14 @@ def test_exit_code_2_is_a_crash_not_a_failed_test(fake_worker, tmp_path, monkeyp
     assert "crashed (exit code 2)" in str(err.value)
     assert "this is not a failing test" in str(err.value)
     assert "Could not find profile named 'netflix_pipeline'" in str(err.value)
+
+
+def test_the_private_keys_text_never_reaches_dbts_environment(monkeypatch):
+    from netflix_pipeline.dbt_bridge.worker import dbt_environ
+
+    monkeypatch.setenv("SNOWFLAKE_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----")
+    monkeypatch.setenv("SNOWFLAKE_PRIVATE_KEY_PATH", "/var/run/secrets/snowflake/rsa_key.p8")
+    env = dbt_environ(PYTHONUNBUFFERED="1")
+    assert "SNOWFLAKE_PRIVATE_KEY" not in env
+    assert env["SNOWFLAKE_PRIVATE_KEY_PATH"] == "/var/run/secrets/snowflake/rsa_key.p8"
+    assert env["PYTHONUNBUFFERED"] == "1"

@@ -25,7 +25,7 @@ from typing import Any
 from . import worker
 from .artifacts import read_results, resolve, target_dir
 from .results import DbtCrashError, DbtRun
-from .worker import WITHHELD_FROM_DBT
+from .worker import dbt_environ
 
 logger = logging.getLogger(__name__)
 dbt_logger = logging.getLogger("dbt")
@@ -96,7 +96,7 @@ class Invocation:
         location = ("--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir))
         artifacts = target_dir(project_dir, target_path)
         run_env = {
-            **{k: v for k, v in os.environ.items() if k not in WITHHELD_FROM_DBT},
+            **dbt_environ(),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DBT_LOG_FORMAT": "json",
             "DBT_USE_COLORS": "false",

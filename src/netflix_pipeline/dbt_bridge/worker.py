@@ -39,6 +39,12 @@ logger = logging.getLogger(__name__)
 # /proc/<pid>/environ.
 WITHHELD_FROM_DBT = frozenset({"SNOWFLAKE_PRIVATE_KEY"})
 
+
+def dbt_environ(**extra: str) -> dict[str, str]:
+    """This process's environment for dbt, without what is withheld from it, plus ``extra``."""
+    return {**{k: v for k, v in os.environ.items() if k not in WITHHELD_FROM_DBT}, **extra}
+
+
 _DONE = "\x1edbt-worker-done "  # the worker's last line for a command: its exit code
 
 
@@ -59,10 +65,7 @@ class _Worker:
             text=True,
             bufsize=1,
             # dbt's lines reach the log as dbt writes them, not when its command ends.
-            env={
-                **{k: v for k, v in os.environ.items() if k not in WITHHELD_FROM_DBT},
-                "PYTHONUNBUFFERED": "1",
-            },
+            env=dbt_environ(PYTHONUNBUFFERED="1"),
         )
 
     @classmethod
