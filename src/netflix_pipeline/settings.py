@@ -5,6 +5,10 @@ import warnings
 from omegaconf.resolvers import oc
 
 from .hooks import RunResourcesHooks
+from .runs import identity
+
+# Every log line carries the run id (a field of the JSON lines, `%(run_id)s` in the text ones).
+identity.install_log_field()
 
 # Kedro's config loader registers its resolvers through an omegaconf API deprecated in omegaconf
 # 2.4, which warns on every call (four times a run). The warning is about Kedro's code, not
@@ -23,7 +27,8 @@ CONFIG_LOADER_ARGS = {
     "default_run_env": "local",
     # Environment variables are allowed in parameters too (prod reads RAW_URI and the stage
     # location from them); secrets still belong in credentials.
-    "custom_resolvers": {"oc.env": oc.env},
+    # ${run_id:} is the run's id (prod writes each run's reports to a folder of its own).
+    "custom_resolvers": {"oc.env": oc.env, "run_id": identity.current},
     # An environment states only the values it changes: conf/prod sets `ingest.work_dir`
     # without repeating the rest of `ingest` (a hard merge would replace the whole key).
     "merge_strategy": {"parameters": "soft", "globals": "soft"},

@@ -131,6 +131,11 @@ def stop() -> None:
     worker.stop()
 
 
+def interrupt() -> None:
+    """Stop the dbt command under way, its statements cancelled (an interrupted run)."""
+    worker.interrupt()
+
+
 def run_dbt(
     args: list[str],
     *,

@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -66,6 +67,7 @@ class _Worker:
             bufsize=1,
             # dbt's lines reach the log as dbt writes them, not when its command ends.
             env=dbt_environ(PYTHONUNBUFFERED="1"),
+            preexec_fn=_interrupt_with_parent if sys.platform.startswith("linux") else None,
         )
 
     @classmethod
@@ -165,10 +167,42 @@ def run(
 @atexit.register
 def stop() -> None:
     """Stop this process's dbt worker, if it has one (end of a run; also at exit)."""
-    with _Worker.lock:
+    # An interrupted run may have left a command's answer unread, its lock taken: the worker
+    # is stopped all the same.
+    locked = _Worker.lock.acquire(timeout=2)
+    try:
         worker, _Worker.current = _Worker.current, None
+    finally:
+        if locked:
+            _Worker.lock.release()
     if worker is not None and worker.owner == os.getpid():
         worker.close()
+
+
+def interrupt(grace_seconds: float = 5.0) -> None:
+    """Stop the command dbt is running: SIGINT, on which dbt cancels its statements in the
+    warehouse and closes its connections, then the end of its input (the worker exits once
+    dbt returns), then SIGKILL if it has not exited in time."""
+    worker = _Worker.current
+    if worker is None or worker.owner != os.getpid() or worker.proc.poll() is not None:
+        return
+    worker.proc.send_signal(signal.SIGINT)
+    with contextlib.suppress(OSError):
+        worker.proc.stdin.close()
+    try:
+        worker.proc.wait(grace_seconds)
+    except subprocess.TimeoutExpired:
+        worker.proc.kill()
+        worker.proc.wait()
+
+
+def _interrupt_with_parent() -> None:  # pragma: no cover - runs in the child
+    # Linux only: if this process dies without stopping dbt (SIGKILL, OOM), dbt gets SIGINT and
+    # cancels its statements, instead of finishing its command for nobody.
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG
 
 
 def _serve() -> int:  # pragma: no cover - runs in the worker

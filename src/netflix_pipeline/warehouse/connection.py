@@ -59,6 +59,16 @@ class Server(Protocol):
     def prepare(self, cur: Any, database: str) -> None: ...
     def provide_schemas(self, cur: Any, schemas: list[str]) -> None: ...
     def dbt_env(self) -> dict[str, str]: ...
+    def cancel(self, cur: Any, session_ids: list[int]) -> None: ...
+
+
+class RunBinding(Protocol):
+    """What a run asks of the warehouse (:class:`netflix_pipeline.runs.run.Run`)."""
+
+    session_parameters: Mapping[str, Any]
+
+    def claim(self, cur: Any) -> None: ...
+    def verify(self, cur: Any) -> None: ...
 
 
 class Account:
@@ -104,6 +114,11 @@ class Account:
     def dbt_env(self) -> dict[str, str]:
         return {}
 
+    def cancel(self, cur: Any, session_ids: list[int]) -> None:
+        """Cancel the statements running in those sessions (the run's own)."""
+        for session_id in session_ids:
+            cur.execute("select system$cancel_all_queries(%s)", (session_id,))
+
 
 def _load_private_key(path: str | None, text: str | None, passphrase: str | None) -> bytes:
     from cryptography.hazmat.primitives import serialization
@@ -132,7 +147,10 @@ class Warehouse:
         # Names the run in the warehouse's query history: every session opened after it is set
         # carries it (Snowflake's QUERY_TAG), the pipeline's, Snowpark's and dbt's.
         self.query_tag: str | None = None
+        self._run: RunBinding | None = None
         self._schemas: set[str] = set()  # schemas known to exist (a run drops none)
+        self._open: set[Any] = set()  # every connection opened and not yet closed
+        self._open_lock = threading.Lock()
 
     @property
     def database(self) -> str:
@@ -147,16 +165,19 @@ class Warehouse:
         with self._lock:
             self._server.spawn()
 
-    def connect(self):
-        """A new connector connection with the database created and selected."""
+    def connect(self, *, claim: bool = True):
+        """A new connector connection with the database created and selected; the run's first
+        one claims the warehouse for it (``claim=False``: one that only cancels or records)."""
         import snowflake.connector
 
         self.ensure_started()
         args = self._server.connect_args()
         if self.query_tag:
-            # At login, not with `alter session`: the emulator implements only the former.
+            # At login, not with `alter session`: the emulator implements only the former (it
+            # accepts and ignores the timeouts).
             args["session_parameters"] = {
                 **args.get("session_parameters", {}),
+                **(self._run.session_parameters if self._run else {}),
                 "QUERY_TAG": self.query_tag,
             }
         try:
@@ -166,9 +187,13 @@ class Warehouse:
                 f"cannot connect to {self._server.describe()}: {exc}. Check the SNOWFLAKE_* "
                 "settings (conf/<env>/credentials.yml) and that the account is reachable."
             ) from exc
+        with self._open_lock:
+            self._open.add(conn)
         cur = conn.cursor()
         self._server.prepare(cur, self.database)
         cur.execute(f"use database {self.database}")
+        if claim and self._run is not None:
+            self._run.claim(cur)  # the run's first connection: its ledger row and its lease
         return conn
 
     @contextlib.contextmanager
@@ -206,16 +231,44 @@ class Warehouse:
         """
         if wait:
             self.ensure_started()
+            if self._run is not None:
+                with self.connection():  # dbt writes only once the run has claimed the warehouse
+                    pass
         else:
             self.start_in_background()
         tag = {"DBT_QUERY_TAG": self.query_tag} if self.query_tag else {}
         return {"SNOWFLAKE_DATABASE": self.database, **tag, **self._server.dbt_env()}
 
-    def begin_run(self, query_tag: str) -> None:
-        """A run starts on this warehouse: its sessions carry ``query_tag``, and what earlier
-        runs learnt about the warehouse is forgotten."""
+    def begin_run(self, query_tag: str, run: RunBinding | None = None) -> None:
+        """A run starts on this warehouse: its sessions carry ``query_tag`` (and the run's
+        session parameters), its first connection claims the warehouse for ``run``, and what
+        earlier runs learnt about the warehouse is forgotten."""
         self.query_tag = query_tag
+        self._run = run
         self._schemas.clear()
+
+    def verify_run(self, cur: Any) -> None:
+        """Raise unless the run may make its work visible: it still holds the warehouse's
+        lease and was not interrupted. Called before each step that does."""
+        if self._run is not None:
+            self._run.verify(cur)
+
+    def cancel_running(self) -> None:
+        """Cancel the statements the run's sessions are running (an interrupted run), from a
+        session of its own. On the emulator there is nothing to send (:mod:`.emulator`)."""
+        with self._open_lock:
+            sessions = [c.session_id for c in self._open if not c.is_closed() and c.session_id]
+        if not sessions or not self._server_started():
+            return
+        conn = self.connect(claim=False)
+        try:
+            self._server.cancel(conn.cursor(), sessions)
+        finally:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def _server_started(self) -> bool:
+        return getattr(self._server, "running", True)
 
     def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
         """Make sure the schemas exist, asking the warehouse once per run. A missing one is the
@@ -232,13 +285,22 @@ class Warehouse:
         return self._snowpark.get()
 
     def close(self) -> None:
+        """Close every connection (rolling back what an interrupted statement left open) and
+        stop the emulator, if this warehouse started one."""
         self._schemas.clear()
+        self._run = None
         self._snowpark.close()
         with self._idle_lock:
-            idle, self._idle = self._idle, []
-        for conn in idle:
+            self._idle = []
+        with self._open_lock:
+            opened, self._open = list(self._open), set()
+        for conn in opened:
             with contextlib.suppress(Exception):
-                conn.close()
+                if not conn.is_closed():
+                    # Closing a session also ends its open transaction on Snowflake; the
+                    # rollback says so out loud, and the emulator needs it.
+                    conn.rollback()
+                    conn.close()
         self._server.stop()
 
 

@@ -183,6 +183,12 @@ class Emulator:
         for schema in schemas:
             cur.execute(f"create schema if not exists {schema}")
 
+    def cancel(self, cur: Any, session_ids: list[int]) -> None:
+        """Nothing to send: the emulator has no ``system$cancel_all_queries``, and runs each
+        statement to its end. A statement the interrupted run was waiting for is abandoned by
+        the client; the run then rolls back and closes every session
+        (:meth:`.connection.Warehouse.close`), and the local emulator stops with the run."""
+
     def dbt_env(self) -> dict[str, str]:
         """What dbt's profile (``dbt/profiles.yml``) reads to reach the server."""
         host, port = self.host, str(self.port)

@@ -13,7 +13,7 @@ Across tables, only the ones that keep their shape change together.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,15 +84,22 @@ def missing_schemas(cur: Any, schemas: Iterable[str]) -> list[str]:
 
 
 def replace_tables(
-    cur: Any, replacements: list[Replacement], *, on_shape_change: ShapePolicy
+    cur: Any,
+    replacements: list[Replacement],
+    *,
+    on_shape_change: ShapePolicy,
+    verify: Callable[[], None] | None = None,
 ) -> None:
     """Replace the rows of every table: all of them, or none.
 
     ``on_shape_change`` says what happens to a table whose columns differ from its new rows':
     ``fail`` raises :class:`ShapeChangeError` before any statement runs; ``replace`` builds it
     anew in its new shape and swaps it in. A failure before the swaps raises
-    :class:`TableReplaceError` with every table as it was.
+    :class:`TableReplaceError` with every table as it was. ``verify`` is called before anything
+    changes, before the commit and before each swap: it raises when the run may no longer make
+    its work visible (it lost the warehouse's lease, or was interrupted).
     """
+    verify = verify or (lambda: None)
     if on_shape_change not in ("fail", "replace"):
         raise ValueError(f"on_shape_change must be 'fail' or 'replace', not {on_shape_change!r}")
     changed = {r.table: r.shape_change for r in replacements if r.exists and r.shape_change}
@@ -101,6 +108,7 @@ def replace_tables(
     rebuilt = [r for r in replacements if not r.exists or r.table in changed]
     kept = [r for r in replacements if r not in rebuilt]
     step = "starting"
+    verify()
     try:
         for r in rebuilt:  # beside the tables readers see: nothing visible changes yet
             step = f"building {_beside(r.table)}"
@@ -114,6 +122,7 @@ def replace_tables(
                 cur.execute(f"delete from {r.table}")
                 _insert(cur, r, r.table)
             step = "committing"
+            verify()
             cur.execute("commit")
     except BaseException as exc:
         # Snowflake also aborts an open transaction when the session closes, so the tables are
@@ -127,6 +136,7 @@ def replace_tables(
         raise
     for i, r in enumerate(rebuilt):  # each one atomic
         try:
+            verify()
             if r.exists:
                 cur.execute(f"alter table {r.table} swap with {_beside(r.table)}")
             else:

@@ -261,7 +261,12 @@ class RawTableLoader:
     def publish(self, cur, scanned: list[ScannedFile]) -> None:
         started = time.monotonic()
         contracts = [item.contract for item in scanned]
-        replace_tables(cur, self.replacements(cur, contracts), on_shape_change="replace")
+        replace_tables(
+            cur,
+            self.replacements(cur, contracts),
+            on_shape_change="replace",
+            verify=lambda: self.warehouse.verify_run(cur),
+        )
         tables = ", ".join(f"{RAW}.{c.table}" for c in contracts)
         logger.info(
             "Replaced %s and %s.%s in one transaction in %.1f s",
@@ -330,6 +335,8 @@ def load_raw_tables(
     *,
     stage: StageSettings,
     max_reject_rate: float,
+    run_id: str | None = None,
 ) -> dict[str, dict]:
     """Load every scanned file; replace the RAW tables together or not at all."""
-    return RawTableLoader(warehouse, stage=stage, max_reject_rate=max_reject_rate).load(scanned)
+    loader = RawTableLoader(warehouse, stage=stage, max_reject_rate=max_reject_rate, run_id=run_id)
+    return loader.load(scanned)

@@ -128,6 +128,7 @@ def load_raw(scanned_raw_files: list[ScannedFile], warehouse: Warehouse, ingest:
         warehouse,
         stage=StageSettings.from_params(ingest["stage"]),
         max_reject_rate=float(ingest["max_reject_rate"]),
+        run_id=ingest.get("run_id"),
     )
     shutil.rmtree(ingest["work_dir"], ignore_errors=True)
-    return report
+    return {"run_id": ingest.get("run_id"), **report}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from ...warehouse import Warehouse
 from ...warehouse.tables import (
@@ -62,7 +63,8 @@ def publish_marts(
             )
             for t in tables
         ]
-        _replace(cur, replacements, source, target, publish.get("on_schema_change", "fail"))
+        policy = publish.get("on_schema_change", "fail")
+        _replace(cur, replacements, source, target, policy, lambda: warehouse.verify_run(cur))
     for table in tables:
         was = "new table" if previous[table] is None else f"was {previous[table]}"
         logger.info("Published %s.%s: %d rows (%s)", target, table, rows[table], was)
@@ -96,12 +98,17 @@ def _audit(
 
 
 def _replace(
-    cur, replacements: list[Replacement], source: str, target: str, on_schema_change: str
+    cur,
+    replacements: list[Replacement],
+    source: str,
+    target: str,
+    on_schema_change: str,
+    verify: Callable[[], None],
 ) -> None:
     """Replace the published tables' rows; a failure raises publishing's own error."""
     policy = "replace" if on_schema_change == "replace" else "fail"
     try:
-        replace_tables(cur, replacements, on_shape_change=policy)
+        replace_tables(cur, replacements, on_shape_change=policy, verify=verify)
     except ShapeChangeError as exc:
         raise PublishError(
             f"publish_marts: marts in {source} changed shape ({exc}); {_unchanged(target)}. "

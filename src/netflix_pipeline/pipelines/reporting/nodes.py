@@ -97,6 +97,7 @@ def build_insights(
     recent = sorted({d for d in span if d is not None})
     baseline = _clean(first.get("baseline_avg_profit_usd"))
     return {
+        "run_id": insights.get("run_id"),
         "films": sum(g["films"] for g in genres.values()),
         "recent_decades": recent,
         "baseline_avg_profit": baseline,
