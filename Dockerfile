@@ -45,11 +45,15 @@ RUN uv pip install --python /opt/venv/bin/python --no-deps --no-build-isolation 
 FROM ${PYTHON_BASE} AS runtime
 
 ARG VERSION=0.1.0
+# The commit the image is built from (docker build --build-arg GIT_COMMIT=$(git rev-parse HEAD)):
+# each run records it in the run ledger beside the version.
+ARG GIT_COMMIT=unknown
 LABEL org.opencontainers.image.title="netflix-pipeline" \
       org.opencontainers.image.description="Kedro + dbt pipeline: which movie genres perform best, decade by decade, and which genre to back next." \
       org.opencontainers.image.source="https://github.com/example/netflix-pipeline" \
       org.opencontainers.image.licenses="Proprietary" \
-      org.opencontainers.image.version="${VERSION}"
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${GIT_COMMIT}"
 
 # A fixed numeric user, so Kubernetes can verify runAsNonRoot and runAsUser: 10001 matches.
 RUN groupadd --system --gid 10001 app \
@@ -72,7 +76,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     DBT_TARGET_PATH=/tmp/dbt/target \
     DBT_LOG_PATH=/tmp/dbt/logs \
     KEDRO_LOGGING_CONFIG=/app/conf/prod/logging.yml \
-    KEDRO_LOGGING_MODULE_ALLOWLIST=netflix_pipeline.jsonlog
+    KEDRO_LOGGING_MODULE_ALLOWLIST=netflix_pipeline.jsonlog \
+    NETFLIX_PIPELINE_BUILD=${GIT_COMMIT}
 
 WORKDIR /app
 
@@ -112,6 +117,8 @@ ENV DBT_PARTIAL_PARSE_FILE_PATH=/app/dbt/target-baked/partial_parse.msgpack
 
 USER 10001:10001
 
-# The environment is KEDRO_ENV's: prod unless the ConfigMap says staging.
+# The environment is KEDRO_ENV's: prod unless the ConfigMap says staging. dumb-init (from the
+# locked dependencies) is PID 1: it hands SIGTERM on to the run, which stops cleanly
+# (src/netflix_pipeline/runs/interrupt.py), and reaps dbt's and the connector's children.
 ENV KEDRO_ENV=prod
-ENTRYPOINT ["kedro", "run"]
+ENTRYPOINT ["dumb-init", "--", "kedro", "run"]

@@ -63,7 +63,7 @@ sample-data: $(STAMP) ## regenerate data/01_raw with the seeded generator
 
 lock: ## re-resolve the lock files, with hashes (dev: requirements.lock; image: -prod, -build)
 	$(BIN)/uv pip compile pyproject.toml --extra local --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements-prod.lock
+	$(BIN)/uv pip compile pyproject.toml --extra image --python-version 3.11 --generate-hashes -o requirements-prod.lock
 	echo "uv==$(UV_VERSION)" | $(BIN)/uv pip compile - --python-version 3.11 --generate-hashes -o requirements-build.lock
 
 clean: ## remove outputs and caches (keeps data/01_raw and .venv)

@@ -172,6 +172,8 @@ class FakePowerBI:
             return {"POST": "trigger", "GET": "history"}.get(method, "unknown")
         if method == "GET" and path.startswith(REFRESHES_PATH + "/"):
             return "details"
+        if method == "DELETE" and path.startswith(REFRESHES_PATH + "/"):
+            return "cancel"
         return "unknown"
 
     def handle(self, rec: Recorded) -> Reply:
@@ -266,6 +268,15 @@ class FakePowerBI:
             body.update(endTime="2024-01-01T00:05:00Z", **refresh.extra)
         return Reply(202 if status in PENDING else 200, body)
 
+    def _cancel(self, rec: Recorded) -> Reply:
+        """Cancel Refresh In Group: an enhanced refresh in progress becomes Cancelled."""
+        request_id = rec.path.rsplit("/", 1)[-1]
+        refresh = next((r for r in self.refreshes if r.request_id == request_id), None)
+        if refresh is None or not refresh.enhanced or refresh.current not in PENDING:
+            return Reply(404, {"error": {"code": "ItemNotFound", "message": "Refresh not found"}})
+        refresh.statuses = [*refresh.statuses[: refresh.observed], "Cancelled"]
+        return Reply(200, None)
+
     def _history(self, rec: Recorded) -> Reply:
         top = int(parse_qs(rec.query).get("$top", ["60"])[0])
         value = []
@@ -322,6 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = _serve
     do_POST = _serve
+    do_DELETE = _serve
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass

@@ -112,6 +112,23 @@ def setup_objects(path: Path = SETUP_SQL) -> SetupObjects:
     return SetupObjects(database, tuple(schemas), tuple(stages))
 
 
+def set_up_account(connect_args: dict, stage: Path, path: Path = SETUP_SQL) -> None:
+    """Set up an emulator as ``path`` sets up a Snowflake account: the database, its schemas
+    and the landing stage, on the folder ``stage`` instead of S3 (the emulator cannot read
+    S3)."""
+    import snowflake.connector
+
+    setup = setup_objects(path)
+    with snowflake.connector.connect(**connect_args) as conn:
+        cur = conn.cursor()
+        cur.execute(f"create database if not exists {setup.database}")
+        cur.execute(f"use database {setup.database}")
+        for schema, transient in setup.schemas:
+            cur.execute(f"create {'transient ' if transient else ''}schema if not exists {schema}")
+        for name in setup.stages:
+            cur.execute(f"create stage if not exists {name} url = '{stage.as_uri()}/'")
+
+
 # --------------------------------------------------------------------------------------------
 # The statement log
 # --------------------------------------------------------------------------------------------

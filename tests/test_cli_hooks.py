@@ -71,10 +71,11 @@ def children_running_in(project) -> list[str]:
 
 
 def test_a_failed_run_exits_with_its_code_its_log_complete_and_no_process_left(project):
-    """A failed run keeps its exit code and its last log lines, and leaves no emulator or dbt
-    worker (started before the run) behind."""
+    """A failed run exits with the code of its kind of failure (a missing input file: a data
+    failure, 3, which the Job does not retry), keeps its last log lines, and leaves no emulator
+    or dbt worker (started before the run) behind."""
     result = run_kedro(project, "--params", "raw_uri=data/no_such_folder")
-    assert result.returncode == 1
+    assert result.returncode == 3
     output = result.stdout + result.stderr
     assert "required file not found" in output
     assert "RawFileError" in output  # the exception that failed it, printed at the exit

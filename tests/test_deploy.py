@@ -40,6 +40,7 @@ STAGING_OWN_SETTINGS = (
     "KEDRO_ENV",
     "RAW_URI",
     "STAGE_URI",
+    "REPORTS_URI",
     "SNOWFLAKE_DATABASE",
     "SNOWFLAKE_USER",
     "SNOWFLAKE_ROLE",
@@ -61,6 +62,7 @@ CONFIG_KEYS = {
     "POWERBI_TENANT_ID",
     "POWERBI_CLIENT_ID",
     "STAGE_URI",
+    "REPORTS_URI",
     "SNOWFLAKE_PRIVATE_KEY_PATH",
 }
 # Injected into the pod by EKS's pod identity webhook (IRSA), not by our manifests.
@@ -185,6 +187,7 @@ def test_cronjob_is_safe_by_default(kubectl, overlay):
 
     job = spec["jobTemplate"]["spec"]
     assert 0 <= job["backoffLimit"] <= 3
+    _retries_only_what_can_succeed_again(job)
     assert job["activeDeadlineSeconds"] > 0
     assert job["ttlSecondsAfterFinished"] > 0
 
@@ -227,6 +230,25 @@ def test_cronjob_is_safe_by_default(kubectl, overlay):
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert "emptyDir" in volumes[mounts["/tmp"]]
+
+
+def _retries_only_what_can_succeed_again(job: dict) -> None:
+    """The Job's podFailurePolicy and the run's exit codes (runs/outcome.py) agree: the final
+    failures fail the Job, a disruption does not count, everything else may be retried."""
+    from netflix_pipeline.runs.outcome import EXIT_CODES, FINAL_EXIT_CODES
+
+    rules = job["podFailurePolicy"]["rules"]
+    (fail,) = [r for r in rules if r["action"] == "FailJob"]
+    assert fail["onExitCodes"]["operator"] == "In"
+    assert fail["onExitCodes"]["containerName"] == "netflix-pipeline"
+    assert sorted(fail["onExitCodes"]["values"]) == sorted(FINAL_EXIT_CODES)
+    assert EXIT_CODES["transient"] not in FINAL_EXIT_CODES and 143 not in FINAL_EXIT_CODES
+    disruption = {"type": "DisruptionTarget", "status": "True"}
+    assert {"action": "Ignore", "onPodConditions": [disruption]} in rules
+    # The run stops within run.interrupt_grace_seconds of SIGTERM: the pod waits longer.
+    grace = job["template"]["spec"]["terminationGracePeriodSeconds"]
+    params = yaml.safe_load((ROOT / "conf" / "base" / "parameters_run.yml").read_text())
+    assert params["run"]["interrupt_grace_seconds"] + 10 <= grace
 
 
 def test_overlays_differ_only_where_they_should(kubectl):
@@ -289,6 +311,7 @@ def test_configmap_holds_every_non_secret_setting(kubectl):
     assert set(data) == CONFIG_KEYS
     assert data["KEDRO_ENV"] == "prod"
     assert data["RAW_URI"].startswith("s3://")
+    assert data["REPORTS_URI"].startswith("s3://")  # the reports outlive the pod
     assert not set(data) & SECRET_KEYS
 
 
@@ -610,7 +633,13 @@ def test_lock_files_carry_hashes_and_the_image_lock_holds_the_runtime_only():
         "moto",
         "hypothesis",
     }
-    assert {"kedro", "dbt-snowflake", "snowflake-snowpark-python", "setuptools"} <= prod
+    assert {
+        "kedro",
+        "dbt-snowflake",
+        "snowflake-snowpark-python",
+        "setuptools",
+        "dumb-init",
+    } <= prod
 
 
 def test_one_version_for_the_package_the_image_and_the_overlays():
@@ -658,7 +687,8 @@ def test_dockerfile_runs_kedro_prod_as_a_numeric_non_root_user():
     assert str(APP_UID) in " ".join(args for kw, args in final if kw == "RUN" and "useradd" in args)
 
     (entrypoint,) = [args for kw, args in final if kw == "ENTRYPOINT"]
-    assert json.loads(entrypoint) == ["kedro", "run"]  # the environment: KEDRO_ENV
+    # dumb-init is PID 1 and hands SIGTERM on to the run; the environment is KEDRO_ENV's
+    assert json.loads(entrypoint) == ["dumb-init", "--", "kedro", "run"]
     assert ("ENV", "KEDRO_ENV=prod") in final
     assert [kw for kw, _ in final].index("WORKDIR") < [kw for kw, _ in final].index("ENTRYPOINT")
     assert ("WORKDIR", "/app") in final

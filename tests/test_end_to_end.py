@@ -88,7 +88,38 @@ def test_a_second_run_starts_clean_and_gives_the_same_answer(sample_run):
     project, _, insights = sample_run
     second = run_kedro(project)
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-    assert read_json(project / "data" / "08_reporting" / "insights.json") == insights
+    again = read_json(project / "data" / "08_reporting" / "insights.json")
+    assert again.pop("run_id") != insights["run_id"]  # each run names itself
+    assert again == {k: v for k, v in insights.items() if k != "run_id"}
+
+
+def test_the_run_is_on_the_record(sample_run):
+    """run.json beside the reports: who ran, on what, what it loaded, built and published; the
+    run id in it, in insights.json and in every log line."""
+    project, first, insights = sample_run
+    record = read_json(project / "data" / "08_reporting" / "run.json")
+    run_id = insights["run_id"]
+    if record["run_id"] != run_id:  # a later test ran the project again
+        pytest.skip("run.json belongs to a later run")
+    assert record["status"] == "succeeded" and record["exit_code"] == 0
+    assert record["env"] == "local" and record["version"] and record["build"]
+    assert record["query_tag"] == f"netflix-pipeline/local/{run_id}"
+    assert {i["file"] for i in record["inputs"]} >= {
+        "movielens/ratings.csv",
+        "tmdb/movies_metadata.csv",
+    }
+    assert all(i["size"] > 0 and i["modified"] for i in record["inputs"] if i["present"])
+    assert record["tables"]["RAW.RATINGS"]["rows_loaded"] > 90000
+    assert (
+        record["dbt"]["marts"]["returncode"] == 0
+        and "fct_movies" in record["dbt"]["marts"]["models"]
+    )
+    assert record["published"]["tables"]["FCT_MOVIES"] == insights["films"]
+    assert record["recommendation"] == insights["recommendation"]["genre"]
+    lines = [line for line in first.stdout.splitlines() if line.strip()]
+    assert lines and all(run_id in line for line in lines), [
+        line for line in lines if run_id not in line
+    ][:3]
 
 
 def test_a_failed_run_names_the_file_and_leaks_no_emulator(tmp_path):

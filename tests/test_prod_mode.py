@@ -30,8 +30,6 @@ def snowflake_account(tmp_path_factory):
     schemas (RAW_LOAD transient) and the landing stage, on a local folder instead of S3 (the
     emulator cannot read S3). ``(connect arguments, stage folder, statement log, log offset)``;
     the offset is where the run's statements start."""
-    import snowflake.connector
-
     tmp = tmp_path_factory.mktemp("account")
     log, stage = tmp / "statements.jsonl", tmp / "stage"
     stage.mkdir()
@@ -40,15 +38,7 @@ def snowflake_account(tmp_path_factory):
         env.setenv(STATEMENT_LOG_ENV, str(log))
         server.start()
     args = server.connect_args()
-    setup = statement_audit.setup_objects()
-    with snowflake.connector.connect(**args) as conn:
-        cur = conn.cursor()
-        cur.execute(f"create database if not exists {setup.database}")
-        cur.execute(f"use database {setup.database}")
-        for schema, transient in setup.schemas:
-            cur.execute(f"create {'transient ' if transient else ''}schema if not exists {schema}")
-        for name in setup.stages:
-            cur.execute(f"create stage if not exists {name} url = '{stage.as_uri()}/'")
+    statement_audit.set_up_account(args, stage)
     try:
         yield args, stage, log, log.stat().st_size
     finally:
@@ -85,6 +75,7 @@ def prod_run(moto_s3, snowflake_account, tmp_path_factory):
         # The emulator cannot read s3:// stages: its stage reads the checked files from disk.
         "STAGE_URI": str(stage),
         "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
+        "INGEST_WORK_DIR": str(tmp / "ingest"),
         "DBT_TARGET_PATH": str(tmp / "dbt-target"),
         "DBT_LOG_PATH": str(tmp / "dbt-logs"),
     }

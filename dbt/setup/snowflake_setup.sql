@@ -4,7 +4,8 @@
 --   role NETFLIX_PIPELINE      the job's role: loads RAW, builds the dbt models, publishes MARTS
 --   role NETFLIX_REPORTER      read-only on MARTS: Power BI
 --   warehouses                 NETFLIX_PIPELINE_WH (the job), NETFLIX_REPORTING_WH (Power BI)
---   database NETFLIX           schemas RAW, RAW_LOAD, STAGING, INTERMEDIATE, GENRES, MARTS_BUILD, MARTS
+--   database NETFLIX           schemas RAW, RAW_LOAD, STAGING, INTERMEDIATE, GENRES, MARTS_BUILD, MARTS,
+--                              OPS (the run ledger and the run lease)
 --   integration NETFLIX_S3     Snowflake's access to the S3 landing prefix (an IAM role, no keys)
 --   stage RAW_LOAD.LANDING_STAGE  the external stage on that prefix that COPY INTO reads
 --   user NETFLIX_PIPELINE      the job's service user (key-pair authentication), allowed to
@@ -78,6 +79,8 @@ create schema if not exists NETFLIX.MARTS_BUILD with managed access
     comment = 'Marts built and tested before publishing';
 create schema if not exists NETFLIX.MARTS with managed access
     comment = 'Published marts: what Power BI reads';
+create schema if not exists NETFLIX.OPS with managed access
+    comment = 'RUN_LEDGER (one row per run) and RUN_LEASE (one run at a time)';
 
 grant usage on database NETFLIX to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.RAW to role NETFLIX_PIPELINE;
@@ -87,6 +90,7 @@ grant usage, create table on schema NETFLIX.INTERMEDIATE to role NETFLIX_PIPELIN
 grant usage, create table on schema NETFLIX.GENRES to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.MARTS_BUILD to role NETFLIX_PIPELINE;
 grant usage, create table on schema NETFLIX.MARTS to role NETFLIX_PIPELINE;
+grant usage, create table on schema NETFLIX.OPS to role NETFLIX_PIPELINE;
 
 -- 4. Storage integration and external stage ---------------------------------------------------
 -- Creating an integration takes ACCOUNTADMIN (or the CREATE INTEGRATION privilege).
@@ -148,6 +152,14 @@ create user if not exists NETFLIX_PIPELINE
 -- without the BEGIN/END lines. To rotate: set the new one as rsa_public_key_2, swap the key
 -- file in the Secret, and once a run has succeeded, unset rsa_public_key.
 alter user NETFLIX_PIPELINE set rsa_public_key = '<public key>';
+-- Limits on every session of the job, dbt's included (the job sets the same at login on its own
+-- sessions, from conf/base/parameters_run.yml): a statement whose client vanished (a killed pod)
+-- is aborted, no statement runs for more than two hours, none waits more than ten minutes for
+-- a lock. Snowflake's defaults are: run on, two days, twelve hours.
+alter user NETFLIX_PIPELINE set
+    abort_detached_query = true
+    statement_timeout_in_seconds = 7200
+    lock_timeout = 600;
 
 use role securityadmin;
 grant role NETFLIX_PIPELINE to user NETFLIX_PIPELINE;

@@ -71,14 +71,14 @@ def _explain(outcome, error: BaseException) -> str:
         "data": "The data or a test failed: trying again with the same input fails the same "
         "way. Fix the input or the model, then run again.",
         "refused": "Nothing was changed.",
-        "transient": "A service could not be reached or refused for now: trying again may "
-        "succeed.",
+        "transient": "A service could not be reached or refused for now: trying again may succeed.",
         "error": "An unexpected error (the traceback above): report it.",
     }[outcome.kind]
     record = f"\nIts record: {last.reports_dir.rstrip('/')}/run.json" if last is not None else ""
+    why = outcome.message if outcome.kind == "interrupted" else f"{type(error).__name__}: {error}"
     return (
         f"\nRun {run_id} {outcome.status}{where} ({outcome.kind}, exit code {outcome.exit_code}): "
-        f"{outcome.message}\n{what}{record}"
+        f"{why}\n{what}{record}"
     )
 
 

@@ -80,14 +80,10 @@ def install() -> None:
         if _received:  # already stopping: the watchdog bounds how long
             return
         _received = signal.Signals(signum).name
-        logger.warning(
-            "%s received: cancelling the run's work (at most %.0f s)", _received, _grace
-        )
+        logger.warning("%s received: cancelling the run's work (at most %.0f s)", _received, _grace)
         for callback in list(_callbacks):
             threading.Thread(target=_quietly, args=(callback,), daemon=True).start()
-        threading.Thread(
-            target=_watchdog, args=(_grace, exit_code(_received)), daemon=True
-        ).start()
+        threading.Thread(target=_watchdog, args=(_grace, exit_code(_received)), daemon=True).start()
         raise RunInterrupted(_received)
 
     for sig in SIGNALS:

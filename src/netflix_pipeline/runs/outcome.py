@@ -56,7 +56,7 @@ def _kinds() -> list[tuple[tuple[type, ...], str]]:
         PowerBIConfigError,
         PowerBIHTTPError,
     )
-    from ..warehouse.errors import WarehouseError
+    from ..warehouse.errors import WarehouseError, WarehouseSetupError
     from ..warehouse.tables import ShapeChangeError
     from .lease import LeaseError
 
@@ -68,7 +68,7 @@ def _kinds() -> list[tuple[tuple[type, ...], str]]:
     except ImportError:  # pragma: no cover
         pass
     return [
-        ((LeaseError, PowerBIConfigError, PowerBIAuthError), "refused"),
+        ((LeaseError, WarehouseSetupError, PowerBIConfigError, PowerBIAuthError), "refused"),
         (transient, "transient"),
         ((RejectRateError, RawFileError, DbtBuildError, PublishError, ShapeChangeError), "data"),
     ]

@@ -99,6 +99,13 @@ class Run:
             self.lease.acquire(cur)
             if self.lease.took_over and self.lease.took_over.run_id:
                 ledger.mark_dead(cur, self.lease.took_over.run_id, self.run_id)
+            if aborted := self.warehouse.abort_detached_transactions(cur):
+                logger.warning(
+                    "Aborted %d transaction(s) an earlier run left open (%s): it died inside "
+                    "them, and their changes are rolled back",
+                    len(aborted),
+                    ", ".join(aborted),
+                )
             self.lease.start_renewing()
 
     def verify(self, cur: Any) -> None:
@@ -154,4 +161,3 @@ class Run:
         if _current is self:
             _current = None
         return outcome
-

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .emulator import Emulator
-from .errors import WarehouseError
+from .errors import WarehouseError, WarehouseSetupError
 from .snowpark import SnowparkSessions
 from .tables import missing_schemas
 
@@ -105,7 +105,7 @@ class Account:
         """The account's administrator makes the schemas, never the run: the pipeline role may
         not create schemas (``dbt/setup/snowflake_setup.sql``), and Snowflake checks that
         privilege even for ``create schema if not exists`` on a schema that exists."""
-        raise WarehouseError(
+        raise WarehouseSetupError(
             f"schema(s) {', '.join(schemas)} do not exist in {self._args.get('account', '?')!r}; "
             "an administrator creates them with dbt/setup/snowflake_setup.sql "
             "(the pipeline role cannot create schemas)"
@@ -246,6 +246,28 @@ class Warehouse:
         self.query_tag = query_tag
         self._run = run
         self._schemas.clear()
+
+    def abort_detached_transactions(self, cur: Any) -> list[str]:
+        """Abort the transactions the service user left open in other sessions: a run killed
+        inside one (SIGKILL, OOM) holds its tables' locks until Snowflake aborts it (after it
+        has blocked another transaction for five idle minutes). Called by the run holding the
+        lease, so no live run's transaction is among them. Returns the aborted ids."""
+        cur.execute("show transactions")
+        names = [d[0].lower() for d in cur.description]
+        own = str(getattr(cur.connection, "session_id", None) or "")
+        aborted = []
+        for row in cur.fetchall():
+            found = dict(zip(names, row, strict=False))
+            if str(found.get("session") or "") == own or str(
+                found.get("state", "")
+            ).lower() not in (
+                "running",
+                "",
+            ):
+                continue
+            cur.execute("select system$abort_transaction(%s)", (int(found["id"]),))
+            aborted.append(str(found["id"]))
+        return aborted
 
     def verify_run(self, cur: Any) -> None:
         """Raise unless the run may make its work visible: it still holds the warehouse's

@@ -25,12 +25,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+# Tests only: a file holding a pattern of statements to hold (see Stall).
+STALL_ENV = "EMULATOR_STALL_FILE"
 LOGIN_PATH = "/session/v1/login-request"
 QUERY_PATH = "/queries/v1/query-request"
 
@@ -144,37 +147,161 @@ class SwapWith:
         ]
         result: tuple[int, list, bytes] = (500, [], b"")
         for sql in statements[:-1]:
-            result = await self._call(scope, request, sql)
+            result = await _call(self.app, scope, request, sql)
             status, _, response = result
             if status != 200 or not (_json(response, False) or {}).get("success"):
                 if sql != "begin":
-                    await self._call(scope, request, "rollback")
+                    await _call(self.app, scope, request, "rollback")
                 break
         else:
-            await self._call(scope, request, statements[-1])
+            await _call(self.app, scope, request, statements[-1])
         status, response_headers, response = result
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": response})
 
-    async def _call(self, scope: dict, request: dict, sql: str) -> tuple[int, list, bytes]:
-        body = json.dumps({**request, "sqlText": sql}).encode()
-        headers = [
-            (k, v)
-            for k, v in scope["headers"]
-            if k.lower() not in (b"content-length", b"content-encoding")
-        ] + [(b"content-length", str(len(body)).encode())]
-        sub_scope = {**scope, "headers": headers}
-        start: dict = {}
-        chunks: list[bytes] = []
 
-        async def capture(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+class Transactions:
+    """ASGI middleware: Snowflake's ``show transactions`` and ``system$abort_transaction``.
 
-        await self.app(sub_scope, _replay(body, None), capture)
-        return start.get("status", 500), start.get("headers", []), b"".join(chunks)
+    A client that dies inside a transaction (SIGKILL) leaves it open, holding its tables; on
+    Snowflake the next run lists its user's open transactions and aborts the dead ones (the
+    lease says no other run is alive). fakesnow has neither statement, so this middleware
+    follows each session's ``begin``/``commit``/``rollback``, answers ``show transactions``
+    with the open ones (columns ``id``, ``session``, ``state``; the id is the session's
+    number) and aborts one by rolling back its session.
+    """
+
+    _SHOW = re.compile(r"\s*show\s+transactions\s*;?\s*", re.I)
+    _ABORT = re.compile(r"\s*select\s+system\$abort_transaction\((\d+)\)\s*;?\s*", re.I)
+    _BEGIN = re.compile(r"\s*(begin|start\s+transaction)\b", re.I)
+    _END = re.compile(r"\s*(commit|rollback)\b", re.I)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._numbers: dict[bytes, int] = {}  # authorization header -> session number
+        self._open: dict[int, bytes] = {}  # session number -> its authorization header
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        headers = dict(scope["headers"])
+        auth = headers.get(b"authorization", b"")
+        number = self._numbers.setdefault(auth, len(self._numbers) + 1)
+        request = _json(body, headers.get(b"content-encoding") == b"gzip") or {}
+        sql = request.get("sqlText") or ""
+        if self._SHOW.fullmatch(sql):
+            rows = ", ".join(f"({n}, '{n}', 'running')" for n in sorted(self._open))
+            sql = (
+                f'select * from (values {rows}) as t("id", "session", "state")'
+                if rows
+                else 'select 0 as "id", \'\' as "session", \'\' as "state" where false'
+            )
+            await self._answer(scope, request, sql, send)
+            return
+        if m := self._ABORT.fullmatch(sql):
+            tid = int(m[1])
+            if (other := self._open.pop(tid, None)) is not None:
+                other_scope = {
+                    **scope,
+                    "headers": [
+                        (k, other if k == b"authorization" else v) for k, v in scope["headers"]
+                    ],
+                }
+                await _call(self.app, other_scope, request, "rollback")
+            await self._answer(scope, request, f"select 'Aborted transaction id: {tid}'", send)
+            return
+        if self._BEGIN.match(sql):
+            self._open[number] = auth
+        elif self._END.match(sql):
+            self._open.pop(number, None)
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _answer(self, scope: dict, request: dict, sql: str, send: Any) -> None:
+        status, response_headers, response = await _call(self.app, scope, request, sql)
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": response})
+
+
+class Stall:
+    """ASGI middleware for tests: hold the statements that match a pattern, as a slow warehouse
+    would, so that a test can interrupt a run while it waits for one.
+
+    The pattern is read, for each statement, from the file ``EMULATOR_STALL_FILE`` names
+    (empty or missing: nothing is held). A held statement is announced by appending its text to
+    ``<file>.hit``. It runs after ``seconds``, or never if it is cancelled first, as Snowflake
+    cancels a statement: its client went away, or sent another request in the same session
+    (a client waits for one statement at a time, so it abandoned that one).
+    """
+
+    def __init__(self, app: Any, path: Path, seconds: float = 60.0) -> None:
+        self.app = app
+        self.path = path
+        self.seconds = seconds
+        self._held: dict[bytes, Any] = {}  # authorization header -> the held statement's event
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        auth = headers.get(b"authorization", b"")
+        if (held := self._held.pop(auth, None)) is not None:
+            held.set()  # the session moved on: its held statement is cancelled
+        if scope.get("path") != QUERY_PATH:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        request = _json(body, headers.get(b"content-encoding") == b"gzip") or {}
+        sql = request.get("sqlText") or ""
+        try:
+            pattern = self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            pattern = ""
+        held = pattern and re.search(pattern, sql)
+        if held and await self._held_until_cancelled(auth, sql, receive):
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _held_until_cancelled(self, auth: bytes, sql: str, receive: Any) -> bool:
+        import asyncio
+
+        with Path(f"{self.path}.hit").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"sql": sql, "at": time.time()}) + "\n")
+        cancelled = self._held[auth] = asyncio.Event()
+        disconnect = asyncio.ensure_future(receive())
+        moved_on = asyncio.ensure_future(cancelled.wait())
+        done, pending = await asyncio.wait(
+            {disconnect, moved_on}, timeout=self.seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in pending:
+            task.cancel()
+        if self._held.get(auth) is cancelled:
+            del self._held[auth]
+        return bool(done)
+
+
+async def _call(app: Any, scope: dict, request: dict, sql: str) -> tuple[int, list, bytes]:
+    """Send ``sql`` to ``app`` in the session of ``scope``; its status, headers and body."""
+    body = json.dumps({**request, "sqlText": sql}).encode()
+    headers = [
+        (k, v)
+        for k, v in scope["headers"]
+        if k.lower() not in (b"content-length", b"content-encoding")
+    ] + [(b"content-length", str(len(body)).encode())]
+    sub_scope = {**scope, "headers": headers}
+    start: dict = {}
+    chunks: list[bytes] = []
+
+    async def capture(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(sub_scope, _replay(body, None), capture)
+    return start.get("status", 500), start.get("headers", []), b"".join(chunks)
 
 
 async def _read_body(receive: Any) -> bytes:
@@ -211,7 +338,9 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
     from fakesnow.server import app
 
-    app = SwapWith(app)
+    app = Transactions(SwapWith(app))
+    if stall := os.environ.get(STALL_ENV):
+        app = Stall(app, Path(stall))
     if args.statement_log:
         args.statement_log.parent.mkdir(parents=True, exist_ok=True)
         app = StatementLog(app, args.statement_log)

@@ -3,3 +3,7 @@
 
 class WarehouseError(RuntimeError):
     """The warehouse could not be reached or refused a statement."""
+
+
+class WarehouseSetupError(WarehouseError):
+    """The account lacks what its administrator's setup script makes (a schema, a grant)."""

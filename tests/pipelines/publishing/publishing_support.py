@@ -67,6 +67,9 @@ class FaultyWarehouse:
     def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
         self._warehouse.ensure_schemas(cur, schemas)
 
+    def verify_run(self, cur: Any) -> None:
+        self._warehouse.verify_run(cur)
+
 
 class _Cursor:
     def __init__(self, cur: Any, owner: FaultyWarehouse) -> None:

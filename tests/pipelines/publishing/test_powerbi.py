@@ -350,6 +350,19 @@ def test_deadline(fake, clock):
     assert clock.now - start == pytest.approx(30)  # never sleeps past the deadline
     assert clock.sleeps == pytest.approx([5, 7.5, 10, 7.5])  # growing, capped, clamped
     assert len(fake.calls("details")) == 5
+    # Not left running: cancelled through the API, and the service now says so.
+    (cancel,) = fake.calls("cancel")
+    assert cancel.path.endswith("/" + fake.refreshes[0].request_id)
+    assert fake.refreshes[0].current == "Cancelled"
+
+
+def test_a_refresh_that_cannot_be_cancelled_is_reported(fake, clock, caplog):
+    fake.location_header = False
+    fake.next_refresh = {"statuses": ["Unknown"], "enhanced": False}  # a standard refresh
+    with pytest.raises(PowerBITimeoutError):
+        run(fake, clock, deadline_seconds=30, poll_interval_seconds=5, max_poll_interval_seconds=10)
+    assert len(fake.calls("cancel")) == 1
+    assert "could not be cancelled" in caplog.text
 
 
 def test_per_request_404_falls_back_to_history(fake, clock):

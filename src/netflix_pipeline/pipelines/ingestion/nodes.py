@@ -131,4 +131,4 @@ def load_raw(scanned_raw_files: list[ScannedFile], warehouse: Warehouse, ingest:
         run_id=ingest.get("run_id"),
     )
     shutil.rmtree(ingest["work_dir"], ignore_errors=True)
-    return {"run_id": ingest.get("run_id"), **report}
+    return report

@@ -90,6 +90,14 @@ class PowerBIClient:
             return None
         return response.json()
 
+    def cancel_refresh(self, request_id: str) -> bool:
+        """Cancel a refresh in progress (``DELETE …/refreshes/{requestId}``, enhanced refreshes);
+        False when the service says there is no such refresh to cancel (404)."""
+        response = self.transport.request(
+            "DELETE", f"{self.config.refreshes_url}/{request_id}", accept=frozenset({404})
+        )
+        return response.status_code != 404
+
     def get_refresh_history(self, top: int = 1, *, run: RefreshRun | None = None) -> list[dict]:
         """The latest ``top`` entries of the refresh history, newest first."""
         # "$top" is sent literally, as in Microsoft's documentation.

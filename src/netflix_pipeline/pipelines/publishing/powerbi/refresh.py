@@ -106,7 +106,29 @@ def refresh(
         )
     except PowerBITimeoutError as exc:
         logger.error("%s", exc)
+        _cancel_after_deadline(client, run.request_id)
         raise
+
+
+def _cancel_after_deadline(client: PowerBIClient, request_id: str | None) -> None:
+    """A refresh that outlived the run's deadline is not left running: cancel it, and say so."""
+    if not request_id:
+        return
+    try:
+        cancelled = client.cancel_refresh(request_id)
+    except Exception as exc:
+        logger.error(
+            "Power BI: could not cancel refresh %s after the deadline: %s", request_id, exc
+        )
+        return
+    if cancelled:
+        logger.warning("Power BI: refresh %s cancelled: it outlived the deadline", request_id)
+    else:
+        logger.warning(
+            "Power BI: refresh %s could not be cancelled (the service does not know it as a "
+            "refresh in progress: a standard refresh cannot be cancelled through the API)",
+            request_id,
+        )
 
 
 class _Refresh:
