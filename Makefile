@@ -14,7 +14,6 @@ FUZZ_SEED ?= $(shell date +%s)
 export KEDRO_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export KEDRO_LOGGING_CONFIG := conf/logging.yml
-export KEDRO_LOGGING_MODULE_ALLOWLIST := netflix_pipeline.jsonlog
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: help setup run test fuzz lint format bench viz docs sample-data lock clean

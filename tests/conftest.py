@@ -111,7 +111,6 @@ def run_kedro(
         **os.environ,
         "KEDRO_DISABLE_TELEMETRY": "true",
         "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
-        "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
         **(env or {}),
     }
     return subprocess.run(

@@ -33,6 +33,10 @@ SETUP_SQL = Path(__file__).resolve().parents[1] / "dbt" / "setup" / "snowflake_s
 _DDL = (exp.Create, exp.Drop, exp.Alter, exp.Grant, exp.Revoke, exp.Comment)
 _DBT_NODE = re.compile(r'"node_id":\s*"([^"]+)"')
 
+# Statements about the user's own sessions, which need no privilege and sqlglot parses only as
+# a Command.
+_OWN_SESSIONS = re.compile(r"\s*show\s+transactions\s*;?\s*", re.I)
+
 
 # --------------------------------------------------------------------------------------------
 # What the setup script grants
@@ -389,6 +393,8 @@ class Audit:
             self._reads(statement, tree, skip=[])
         elif isinstance(tree, exp.Show | exp.Set):
             return
+        elif isinstance(tree, exp.Command) and _OWN_SESSIONS.fullmatch(statement.sql):
+            return  # lists the user's own transactions: no privilege needed
         else:
             self._fail(
                 "unknown", statement, f"a {type(tree).__name__} statement the audit does not know"

@@ -63,7 +63,7 @@ def children_running_in(project) -> list[str]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         cmd = " ".join(proc.info["cmdline"] or [])
-        if ("-m fakesnow" in cmd or "netflix_pipeline.dbt_bridge.worker" in cmd) and proc.info[
+        if ("emulator_server" in cmd or "netflix_pipeline.dbt_bridge.worker" in cmd) and proc.info[
             "cwd"
         ] == str(project):
             found.append(cmd)
@@ -81,6 +81,48 @@ def test_a_failed_run_exits_with_its_code_its_log_complete_and_no_process_left(p
     assert "RawFileError" in output  # the exception that failed it, printed at the exit
     last_lines = result.stdout.splitlines()[-1:] + result.stderr.splitlines()[-1:]
     assert any("Local Snowflake emulator on port" in line for line in last_lines), last_lines
+    deadline = time.monotonic() + 10
+    while children_running_in(project) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children_running_in(project) == []
+
+
+def test_ctrl_c_stops_a_local_run_where_it_is_and_leaves_no_process(project):
+    """Ctrl-C (SIGINT to the terminal's process group) during dbt's build: the run stops, says
+    where, records itself as interrupted and leaves no emulator or dbt worker behind."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    log = project / "run.log"
+    env = {
+        **os.environ,
+        "KEDRO_DISABLE_TELEMETRY": "true",
+        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("kedro")), "run"],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, as a terminal's job
+        )
+    deadline = time.monotonic() + 180
+    while "Running dbt build" not in log.read_text() and time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(60) == 130, log.read_text()[-3000:]
+    text = log.read_text()
+    assert "interrupted during dbt_build_staging_node" in text
+    record = json.loads((project / "data" / "08_reporting" / "run.json").read_text())
+    assert (record["status"], record["step"]) == ("interrupted", "dbt_build_staging_node")
     deadline = time.monotonic() + 10
     while children_running_in(project) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -266,7 +266,6 @@ class KedroRun:
                     **os.environ,
                     "KEDRO_DISABLE_TELEMETRY": "true",
                     "KEDRO_LOGGING_CONFIG": str(project / "conf" / "logging.yml"),
-                    "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
                     **(env or {}),
                 },
                 stdout=log,

@@ -121,15 +121,23 @@ def test_prod_configuration_runs_from_s3_to_reports(prod_run):
     keys = {
         o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="nightly/reports/")["Contents"]
     }
-    assert {
-        "nightly/reports/insights.json",
-        "nightly/reports/fct_movies.csv",
-        "nightly/reports/rejected_rows.csv",
-    } <= keys
+    # Each run's reports in a folder named by its run id, and the last run's in latest/.
     insights = json.loads(
-        s3.get_object(Bucket=BUCKET, Key="nightly/reports/insights.json")["Body"].read()
+        s3.get_object(Bucket=BUCKET, Key="nightly/reports/latest/insights.json")["Body"].read()
     )
+    run = f"nightly/reports/runs/{insights['run_id']}"
+    reports = ("insights.json", "fct_movies.csv", "rejected_rows.csv", "load_report.json")
+    for folder in (run, "nightly/reports/latest"):
+        assert {f"{folder}/{name}" for name in (*reports, "run.json")} <= keys, folder
     assert insights["films"] > 500 and insights["recommendation"]["genre"] in insights["genres"]
+    record = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{run}/run.json")["Body"].read())
+    assert (record["run_id"], record["status"], record["env"]) == (
+        insights["run_id"],
+        "succeeded",
+        "prod",
+    )
+    assert all(i["etag"] and i["size"] for i in record["inputs"])  # the files, as S3 has them
+    assert len([k for k in keys if k.endswith("/run.json") and "/runs/" in k]) == len(NIGHTS)
     # Nothing was written into the project folder (the image's root filesystem is read-only).
     assert not (project / "data" / "08_reporting" / "insights.json").exists()
     assert not list((project / "data" / "02_intermediate").iterdir())
@@ -139,7 +147,8 @@ def test_prod_logs_are_json_lines_and_dbt_uses_the_prod_target(prod_run):
     _, _, result = prod_run
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(records) > 20
-    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert all({"time", "level", "run_id", "logger", "message"} <= set(r) for r in records)
+    assert len({r["run_id"] for r in records}) == 1  # one run, one id, on every line
     messages = " ".join(r["message"] for r in records)
     assert "--target prod" in messages
     assert f"s3://{BUCKET}/nightly/raw/movielens/ratings.csv" in messages

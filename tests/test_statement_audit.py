@@ -127,5 +127,5 @@ def test_every_schema_of_the_setup_script_is_managed_access() -> None:
     nothing, and replaces tables without COPY GRANTS)."""
     text = " ".join(SETUP_SQL.read_text(encoding="utf-8").split())
     creates = re.findall(r"create (?:transient )?schema if not exists [\w.]+[^;]*;", text, re.I)
-    assert len(creates) == len(setup_objects().schemas) == 7
+    assert len(creates) == len(setup_objects().schemas) == 8
     assert all("with managed access" in c.lower() for c in creates), creates

@@ -30,6 +30,7 @@ def end_run(error: BaseException | None) -> Outcome | None:
             _abort(run)
         outcome = run.finish(error) if run is not None else None
     finally:
+        interrupt.forget()
         dbt.stop()
         close_all()
     return outcome

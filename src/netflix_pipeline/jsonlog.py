@@ -1,9 +1,4 @@
-"""Log formats that carry the run id: JSON lines for the cluster's log collector
-(conf/prod/logging.yml) and text lines for a terminal (conf/logging.yml).
-
-Kedro loads formatter classes only from the modules in ``KEDRO_LOGGING_MODULE_ALLOWLIST``: the
-Makefile and the image set it to this module.
-"""
+"""JSON-lines log records for the cluster's log collector (conf/prod/logging.yml)."""
 
 from __future__ import annotations
 
@@ -29,13 +24,3 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False, default=str)
-
-
-class TextFormatter(logging.Formatter):
-    """A format string that may name ``%(run_id)s``: the run's id, even on the lines logged
-    before the project's settings are read."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if not hasattr(record, "run_id"):
-            record.run_id = identity.for_log()
-        return super().format(record)

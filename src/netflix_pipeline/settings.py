@@ -7,9 +7,6 @@ from omegaconf.resolvers import oc
 from .hooks import RunResourcesHooks
 from .runs import identity
 
-# Every log line carries the run id (a field of the JSON lines, `%(run_id)s` in the text ones).
-identity.install_log_field()
-
 # Kedro's config loader registers its resolvers through an omegaconf API deprecated in omegaconf
 # 2.4, which warns on every call (four times a run). The warning is about Kedro's code, not
 # ours, and there is nothing to do about it here: silence exactly that one, from that module.

@@ -57,6 +57,11 @@ def on_interrupt(callback: Callable[[], None]) -> None:
     _callbacks.append(callback)
 
 
+def forget() -> None:
+    """The run has ended: its callbacks are dropped (a process may run again)."""
+    _callbacks.clear()
+
+
 def check() -> None:
     """Raise :class:`RunInterrupted` if a signal came: the run goes no further."""
     if _received:

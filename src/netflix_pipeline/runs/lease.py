@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..warehouse.schemas import OPS
 from . import interrupt
 
 logger = logging.getLogger(__name__)
 
-LEASE_TABLE = "OPS.RUN_LEASE"
+LEASE_TABLE = f"{OPS}.RUN_LEASE"
 _DDL = (
     "NAME varchar, RUN_ID varchar, HOLDER varchar, ENV varchar, "
     "ACQUIRED_AT timestamp_ntz, EXPIRES_AT timestamp_ntz"

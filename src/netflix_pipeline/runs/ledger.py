@@ -17,11 +17,12 @@ import logging
 import shutil
 from typing import Any
 
+from ..warehouse.schemas import OPS
 from .record import RunRecord
 
 logger = logging.getLogger(__name__)
 
-LEDGER_TABLE = "OPS.RUN_LEDGER"
+LEDGER_TABLE = f"{OPS}.RUN_LEDGER"
 _COLUMNS = (
     ("RUN_ID", "varchar"),
     ("ENV", "varchar"),

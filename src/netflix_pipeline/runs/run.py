@@ -14,6 +14,7 @@ import logging
 import threading
 from typing import Any
 
+from ..warehouse.schemas import OPS
 from . import identity, ledger
 from .lease import Lease, LeaseSettings
 from .outcome import RUNNING, Outcome, classify
@@ -85,7 +86,7 @@ class Run:
             if self._claimed:
                 return
             self._claimed = True
-            self.warehouse.ensure_schemas(cur, ["OPS"])
+            self.warehouse.ensure_schemas(cur, [OPS])
             ledger.start(cur, self.record)
             if self._finishing:
                 return

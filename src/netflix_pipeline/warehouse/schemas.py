@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The schemas the ingestion writes itself (the others reach the code through the catalog and
-# the parameters).
+# The schemas the ingestion and the run's record write themselves (the others reach the code
+# through the catalog and the parameters).
 RAW = "RAW"  # the checked raw files, one table each: what dbt's sources read
 RAW_LOAD = "RAW_LOAD"  # the ingestion's scratch tables and its stage
+OPS = "OPS"  # the run ledger and the run lease (netflix_pipeline.runs)
 
 
 @dataclass(frozen=True)
