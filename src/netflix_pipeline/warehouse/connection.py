@@ -258,12 +258,8 @@ class Warehouse:
         aborted = []
         for row in cur.fetchall():
             found = dict(zip(names, row, strict=False))
-            if str(found.get("session") or "") == own or str(
-                found.get("state", "")
-            ).lower() not in (
-                "running",
-                "",
-            ):
+            state = str(found.get("state") or "running").lower()
+            if state != "running" or str(found.get("session") or "") == own:
                 continue
             cur.execute("select system$abort_transaction(%s)", (int(found["id"]),))
             aborted.append(str(found["id"]))
@@ -280,7 +276,7 @@ class Warehouse:
         session of its own. On the emulator there is nothing to send (:mod:`.emulator`)."""
         with self._open_lock:
             sessions = [c.session_id for c in self._open if not c.is_closed() and c.session_id]
-        if not sessions or not self._server_started():
+        if not sessions:  # none: the emulator's sessions have no id (nothing to cancel there)
             return
         conn = self.connect(claim=False)
         try:
@@ -288,9 +284,6 @@ class Warehouse:
         finally:
             with contextlib.suppress(Exception):
                 conn.close()
-
-    def _server_started(self) -> bool:
-        return getattr(self._server, "running", True)
 
     def ensure_schemas(self, cur: Any, schemas: list[str]) -> None:
         """Make sure the schemas exist, asking the warehouse once per run. A missing one is the

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ...runs import identity
 from ...warehouse import Warehouse
 from ...warehouse.schemas import RAW, RAW_LOAD, REJECTED_ROWS
 from ...warehouse.stage import (
@@ -113,7 +113,7 @@ class RawTableLoader:
         self.warehouse = warehouse
         self.stage = stage
         self.max_reject_rate = max_reject_rate
-        self.run_id = run_id or f"run-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        self.run_id = run_id or identity.current()  # names the run's landing folder
 
     # -- the whole load
 
