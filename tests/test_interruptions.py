@@ -297,11 +297,23 @@ KILLED_IN = {  # the statement held, and the tables whose transaction it is in
 
 @pytest.mark.parametrize("stage", list(KILLED_IN))
 def test_sigkill_leaves_the_tables_whole_and_the_next_run_recovers(nightly, versions, stage):
+    """Killed inside a transaction: nothing of it is committed, the dbt worker goes with it, the
+    lease expires and the next run takes over, aborts the dead transaction and recovers. While
+    the killed run still held the lease, a second run was refused."""
     held, group = KILLED_IN[stage]
     before = nightly.state()
     other = "old" if before[group] == versions["new"][group] else "new"
     process, log = nightly.start(other, held)
     nightly.wait_for_hold(process, log)
+    killed = run_id_of(log.read_text())
+    if stage == "publish":
+        # Meanwhile a second run (a manual Job) is refused at once and names the holder.
+        code, text = nightly.run("new")
+        assert code == 2, text[-4000:]
+        assert f"another run holds the warehouse lease 'nightly': run {killed}" in text
+        assert "refused" in text
+        assert nightly.ledger(run_id_of(text))["status"] == "failed"
+        assert process.poll() is None  # the holder goes on, untouched
     below = descendants(process.pid)
     process.kill()
     process.wait(30)
@@ -309,7 +321,6 @@ def test_sigkill_leaves_the_tables_whole_and_the_next_run_recovers(nightly, vers
     assert not alive(below), f"left behind: {alive(below)}"  # dbt stops with its parent
     one_version(nightly.state(), versions["old"], versions["new"])
     assert nightly.state()[group] == before[group]  # killed inside its transaction: unchanged
-    killed = run_id_of(log.read_text())
     assert nightly.ledger(killed)["status"] == "running"  # it could not say otherwise
 
     time.sleep(LEASE_TTL + 1)  # its lease expires
@@ -322,27 +333,3 @@ def test_sigkill_leaves_the_tables_whole_and_the_next_run_recovers(nightly, vers
     assert nightly.latest_insights() == versions["new"]["insights"]
     dead = nightly.ledger(killed)
     assert dead["status"] == "interrupted" and run_id_of(text) in dead["message"]
-
-
-def test_a_second_run_is_refused_and_takes_over_once_the_holder_is_dead(nightly, versions):
-    first, first_log = nightly.start("new", STAGES["dbt"])
-    nightly.wait_for_hold(first, first_log)
-    holder = run_id_of(first_log.read_text())
-
-    second, second_log = nightly.start("new")
-    code = second.wait(120)
-    text = second_log.read_text()
-    assert code == 2, text[-4000:]
-    assert f"another run holds the warehouse lease 'nightly': run {holder}" in text
-    assert "refused" in text
-    assert nightly.ledger(run_id_of(text))["status"] == "failed"
-    assert first.poll() is None  # the holder goes on, untouched
-
-    first.kill()
-    first.wait(30)
-    time.sleep(LEASE_TTL + 1)
-    code, text = nightly.run("new")
-    assert code == 0, text[-6000:]
-    assert f"Took over the warehouse lease of run {holder}" in text
-    assert nightly.ledger(holder)["status"] == "interrupted"
-    assert nightly.state()["MARTS"] == versions["new"]["MARTS"]
