@@ -31,15 +31,27 @@ class WarehouseSettings:
     emulator: bool = False
     database: str = "NETFLIX"
     connect_args: Mapping[str, Any] = field(default_factory=dict)
+    # The emulator's DuckDB: how much of its data it holds in memory (the rest is on disk), and
+    # its threads (None: DuckDB's defaults).
+    emulator_memory_limit: str | None = None
+    emulator_threads: int | None = None
 
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any]) -> WarehouseSettings:
         creds = {k: v for k, v in dict(credentials).items() if v not in (None, "")}
         emulator = str(creds.pop("emulator", False)).lower() in ("true", "1", "yes")
         database = str(creds.pop("database", "NETFLIX")).upper()
+        memory_limit = creds.pop("emulator_memory_limit", None)
+        threads = creds.pop("emulator_threads", None)
         if emulator:
             creds = {}  # the emulator ignores account settings; keep them out of the cache key
-        return cls(emulator=emulator, database=database, connect_args=creds)
+        return cls(
+            emulator=emulator,
+            database=database,
+            connect_args=creds,
+            emulator_memory_limit=str(memory_limit) if memory_limit else None,
+            emulator_threads=int(threads) if threads else None,
+        )
 
     def __repr__(self) -> str:  # never print secrets
         keys = ", ".join(sorted(self.connect_args))
@@ -139,7 +151,11 @@ class Warehouse:
 
     def __init__(self, settings: WarehouseSettings) -> None:
         self.settings = settings
-        self._server: Server = Emulator() if settings.emulator else Account(settings.connect_args)
+        self._server: Server = (
+            Emulator(memory_limit=settings.emulator_memory_limit, threads=settings.emulator_threads)
+            if settings.emulator
+            else Account(settings.connect_args)
+        )
         self._lock = threading.Lock()
         self._idle: list[Any] = []  # connections given back, for the next block to reuse
         self._idle_lock = threading.Lock()
@@ -330,6 +346,8 @@ def get_warehouse(credentials: Mapping[str, Any]) -> Warehouse:
         settings.emulator,
         settings.database,
         tuple(sorted(settings.connect_args.items())),
+        settings.emulator_memory_limit,
+        settings.emulator_threads,
     )
     with _REGISTRY_LOCK:
         if key not in _REGISTRY:

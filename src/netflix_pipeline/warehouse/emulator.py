@@ -67,7 +67,12 @@ class Emulator:
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, on_disk: bool = True, memory_limit: str | None = None, threads: int | None = None
+    ) -> None:
+        self.on_disk = on_disk
+        self.memory_limit = memory_limit
+        self.threads = threads
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._tmp: str | None = None
@@ -100,9 +105,16 @@ class Emulator:
         if statement_log := os.environ.get(STATEMENT_LOG_ENV):
             command += ["--statement-log", statement_log]
         self._ready = False
-        # The server's temporary files (fakesnow's bucket for internal stages) go in a folder
-        # of this run, removed when it stops: a killed server cannot clean up after itself.
+        # The server's files (its databases, fakesnow's bucket for internal stages) go in a
+        # folder of this run, removed when it stops: a killed server cannot clean up after
+        # itself.
         self._tmp = tempfile.mkdtemp(prefix="netflix-emulator-")
+        if self.on_disk:
+            command += ["--db-path", os.path.join(self._tmp, "db")]
+        if self.memory_limit:
+            command += ["--memory-limit", str(self.memory_limit)]
+        if self.threads:
+            command += ["--threads", str(int(self.threads))]
         self._process = subprocess.Popen(
             command,
             env={**os.environ, "TMPDIR": self._tmp},
@@ -150,8 +162,8 @@ class Emulator:
         process, self._process = self._process, None
         tmp, self._tmp = self._tmp, None
         if process is not None and process.poll() is None:
-            # Its data lives in memory and dies with it: nothing to flush, no need to wait for
-            # a graceful shutdown.
+            # Its data dies with it (the files are removed below): nothing to flush, no need
+            # to wait for a graceful shutdown.
             process.kill()
             process.wait()
             logger.info("Local Snowflake emulator on port %s stopped", self.port)

@@ -333,10 +333,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--statement-log", type=Path, help="append logins and statements here")
+    parser.add_argument("--db-path", type=Path, help="keep the databases on disk in this folder")
+    parser.add_argument("--memory-limit", help="DuckDB's memory limit (e.g. 1GB)")
+    parser.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
     args = parser.parse_args(argv)
 
+    import importlib
+
     import uvicorn
-    from fakesnow.server import app
+    from fakesnow.instance import FakeSnow
+
+    server = importlib.import_module("fakesnow.server")  # the module (fakesnow.server is also
+    # the name of a function in fakesnow's package)
+
+    if args.db_path:
+        # One instance for every session, its databases in files of this folder: DuckDB keeps
+        # what it works on in memory up to the limit and the rest on disk, so the emulator's
+        # memory does not grow with the data. (fakesnow's own FAKESNOW_DB_PATH session parameter
+        # would give each session an instance of its own.)
+        args.db_path.mkdir(parents=True, exist_ok=True)
+        server.shared_fs = FakeSnow(db_path=args.db_path)
+        server.shared_fs.duck_conn.execute(f"SET temp_directory = '{args.db_path / 'spill'}'")
+    if args.memory_limit:
+        server.shared_fs.duck_conn.execute(f"SET memory_limit = '{args.memory_limit}'")
+    if args.threads:
+        server.shared_fs.duck_conn.execute(f"SET threads = {int(args.threads)}")
+    app = server.app
 
     app = Transactions(SwapWith(app))
     if stall := os.environ.get(STALL_ENV):
