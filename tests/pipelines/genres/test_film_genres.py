@@ -287,7 +287,16 @@ SOURCE_ROWS = st.lists(
     ),
     max_size=40,
     unique_by=lambda row: row[:3],
-)
+).filter(lambda rows: _apart_without_nul([row[3] for row in rows]))
+
+
+def _apart_without_nul(values: list) -> bool:
+    """Whether the distinct values stay distinct once NUL characters are taken out: the
+    emulator's DuckDB does not tell ``'[\x00'`` from ``'['`` when it groups them
+    (``test_values_that_differ_only_by_a_nul_character``); the rest of the stage is checked with
+    NULs anywhere else."""
+    distinct = {v for v in values if isinstance(v, str)}
+    return len({v.replace("\x00", "") for v in distinct}) == len(distinct)
 
 
 @EMULATOR_SETTINGS
@@ -301,6 +310,17 @@ def test_the_stage_equals_the_rowwise_reference(stage, rows) -> None:
     assert set(result.movie_primary_genre["primary_genre"]) - {"Unknown"} <= set(
         result.movie_genres["genre"]
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="emulator difference: its DuckDB groups '[\\x00' and '[' as one value, so one of the "
+    "two rows is not quarantined (found by Hypothesis; whether Snowflake keeps them apart is not "
+    "checked here)",
+)
+def test_values_that_differ_only_by_a_nul_character(stage) -> None:
+    sources = sources_frame([(1, "tmdb", 0, "[\x00"), (1, "tmdb", 1, "[")])
+    assert_same_result(stage.run(sources, summary=False), film_genres_rowwise(sources, RULES))
 
 
 def test_many_films_sharing_values_equal_the_rowwise_reference(stage) -> None:
