@@ -25,8 +25,10 @@ def end_run(error: BaseException | None) -> Outcome | None:
     dbt. Safe to call twice; None when no run was under way."""
     run = runs.current()
     try:
-        if run is not None and isinstance(error, BaseException) and interrupt.received():
-            # An interrupted run rolls back and closes its sessions before recording its end.
+        stopped = isinstance(error, KeyboardInterrupt | interrupt.RunInterrupted)
+        if run is not None and (stopped or interrupt.received()):
+            # An interrupted run first cancels what still runs: dbt, its statements in the
+            # warehouse. Its sessions are rolled back and closed with the warehouse (close_all).
             _abort(run)
         outcome = run.finish(error) if run is not None else None
     finally:

@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from ..warehouse.schemas import OPS
-from . import identity, ledger
+from . import identity, interrupt, ledger
 from .lease import Lease, LeaseSettings
 from .outcome import RUNNING, Outcome, classify
 from .record import RunRecord, host_id
@@ -111,6 +111,7 @@ class Run:
 
     def verify(self, cur: Any) -> None:
         """Raise unless the run may make its work visible (it holds the lease, no signal)."""
+        interrupt.check()
         if self.lease is not None:
             self.lease.verify(cur)
 
