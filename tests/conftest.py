@@ -124,6 +124,39 @@ def run_kedro(
     )
 
 
+def prod_env(
+    project: Path, tmp: Path, account: dict, stage: Path, s3_endpoint: str, reports_uri: str
+) -> dict[str, str]:
+    """The environment of the image's ``kedro run`` (KEDRO_ENV=prod, the ConfigMap's settings)
+    with S3 on a moto server and the account an emulator reached as Snowflake is, by host and
+    port. Its stage reads the checked files from the folder ``stage`` (the emulator cannot read
+    s3:// stages); RAW_URI is each run's."""
+    env = {
+        "KEDRO_ENV": "prod",
+        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "prod" / "logging.yml"),
+        "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
+        "REPORTS_URI": reports_uri,
+        "AWS_ENDPOINT_URL_S3": s3_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SNOWFLAKE_ACCOUNT": account["account"],
+        "SNOWFLAKE_USER": account["user"],
+        "SNOWFLAKE_PASSWORD": account["password"],
+        "SNOWFLAKE_HOST": account["host"],
+        "SNOWFLAKE_PORT": str(account["port"]),
+        "SNOWFLAKE_PROTOCOL": account["protocol"],
+        "STAGE_URI": str(stage),
+        "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
+        "INGEST_WORK_DIR": str(tmp / "ingest"),
+        "DBT_TARGET_PATH": str(tmp / "dbt-target"),
+        "DBT_LOG_PATH": str(tmp / "dbt-logs"),
+    }
+    for name in [k for k in os.environ if k.startswith("POWERBI_")]:
+        env[name] = ""  # Power BI is skipped
+    return env
+
+
 def read_json(path: Path) -> dict:
     return json.loads(path.read_text())
 

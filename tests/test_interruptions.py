@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 import statement_audit
-from conftest import REPO, project_copy
+from conftest import REPO, prod_env, project_copy
 
 from netflix_pipeline.warehouse.emulator import STATEMENT_LOG_ENV, Emulator
 from netflix_pipeline.warehouse.emulator_server import STALL_ENV
@@ -204,28 +204,8 @@ def nightly(moto_s3, tmp_path_factory):
     env = {
         **os.environ,
         "KEDRO_DISABLE_TELEMETRY": "true",
-        "KEDRO_ENV": "prod",
-        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "prod" / "logging.yml"),
-        "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
-        "REPORTS_URI": f"s3://{BUCKET}/reports",
-        "AWS_ENDPOINT_URL_S3": s3_endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "SNOWFLAKE_ACCOUNT": account["account"],
-        "SNOWFLAKE_USER": account["user"],
-        "SNOWFLAKE_PASSWORD": account["password"],
-        "SNOWFLAKE_HOST": account["host"],
-        "SNOWFLAKE_PORT": str(account["port"]),
-        "SNOWFLAKE_PROTOCOL": account["protocol"],
-        "STAGE_URI": str(stage),
-        "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
-        "INGEST_WORK_DIR": str(tmp / "ingest"),
-        "DBT_TARGET_PATH": str(tmp / "dbt-target"),
-        "DBT_LOG_PATH": str(tmp / "dbt-logs"),
+        **prod_env(project, tmp, account, stage, s3_endpoint, f"s3://{BUCKET}/reports"),
     }
-    for name in [k for k in env if k.startswith("POWERBI_")]:
-        env[name] = ""
     try:
         yield Nightly(project, env, account, stall, s3)
     finally:

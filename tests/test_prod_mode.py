@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 import statement_audit
-from conftest import REPO, project_copy, run_kedro
+from conftest import REPO, prod_env, project_copy, run_kedro
 
 from netflix_pipeline.warehouse.emulator import STATEMENT_LOG_ENV, Emulator
 
@@ -56,31 +56,9 @@ def prod_run(moto_s3, snowflake_account, tmp_path_factory):
     for path in raw.rglob("*.csv"):
         s3.upload_file(str(path), BUCKET, f"nightly/raw/{path.relative_to(raw).as_posix()}")
     env = {
-        "KEDRO_ENV": "prod",
-        "KEDRO_LOGGING_CONFIG": str(project / "conf" / "prod" / "logging.yml"),
-        "KEDRO_LOGGING_MODULE_ALLOWLIST": "netflix_pipeline.jsonlog",
+        **prod_env(project, tmp, account, stage, s3_endpoint, f"s3://{BUCKET}/nightly/reports"),
         "RAW_URI": f"s3://{BUCKET}/nightly/raw",
-        "REPORTS_URI": f"s3://{BUCKET}/nightly/reports",
-        "AWS_ENDPOINT_URL_S3": s3_endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        # The account: the emulator, reached as Snowflake is (by host and port).
-        "SNOWFLAKE_ACCOUNT": account["account"],
-        "SNOWFLAKE_USER": account["user"],
-        "SNOWFLAKE_PASSWORD": account["password"],
-        "SNOWFLAKE_HOST": account["host"],
-        "SNOWFLAKE_PORT": str(account["port"]),
-        "SNOWFLAKE_PROTOCOL": account["protocol"],
-        # The emulator cannot read s3:// stages: its stage reads the checked files from disk.
-        "STAGE_URI": str(stage),
-        "STAGE_NAME": "RAW_LOAD.LANDING_STAGE",
-        "INGEST_WORK_DIR": str(tmp / "ingest"),
-        "DBT_TARGET_PATH": str(tmp / "dbt-target"),
-        "DBT_LOG_PATH": str(tmp / "dbt-logs"),
     }
-    for name in [k for k in __import__("os").environ if k.startswith("POWERBI_")]:
-        env[name] = ""
     # Two nights: the first creates every table, the second replaces them as every later night
     # does. ``NIGHTS`` keeps each night's result and where its statements are in the log.
     log = snowflake_account[2]
