@@ -34,10 +34,8 @@ def _run(**options) -> None:
     error: BaseException | None = None
     try:
         kedro_run.callback(**options)
-    except click.exceptions.Exit:
-        raise
-    except click.ClickException:
-        raise
+    except (click.exceptions.Exit, click.ClickException):
+        raise  # a usage error: no run began
     except BaseException as exc:  # noqa: BLE001 - every way a run ends is recorded
         error = exc
     from .hooks import end_run

@@ -61,15 +61,15 @@ class RunResourcesHooks:
     def before_pipeline_run(self, run_params, pipeline, catalog) -> None:
         datasets = pipeline.datasets()
         if "warehouse" in datasets:
-            settings = catalog.load("params:run") if "params:run" in catalog else {}
+            settings = catalog.load("params:run")  # conf/base/parameters_run.yml
             run = runs.Run(
                 env=run_params.get("env") or "local",
                 pipeline=",".join(run_params.get("pipeline_names") or []) or "__default__",
                 settings=settings,
-                reports_dir=settings.get("reports_dir") or "data/08_reporting",
+                reports_dir=settings["reports_dir"],
                 latest_dir=settings.get("reports_latest_dir"),
             )
-            interrupt.set_grace(float(settings.get("interrupt_grace_seconds") or 40))
+            interrupt.set_grace(float(settings["interrupt_grace_seconds"]))
             interrupt.on_interrupt(dbt.interrupt)
             warehouse = catalog.load("warehouse")
             run.attach(warehouse)

@@ -37,7 +37,7 @@ class RunInterrupted(BaseException):
 
 
 _received: str | None = None
-_grace = 40.0
+_grace = 40.0  # until the run reads run.interrupt_grace_seconds (set_grace)
 _callbacks: list[Callable[[], None]] = []
 _previous: dict[int, object] = {}
 
