@@ -58,7 +58,7 @@ sys.path.insert(0, str(SRC))
 
 from procmon import Measured, load_average, run_measured  # noqa: E402
 
-SCALES = ("tiny", "sample", "small", "medium", "large")
+SCALES = ("tiny", "sample", "small", "medium", "large", "xlarge")
 GENERATOR = {"seed": 42, "metadata_flavour": "kaggle", "faults": True}
 STAMP = ".bench-stamp.json"
 
@@ -516,7 +516,12 @@ def run_pipeline(
 # comparisons
 
 
-def run_script(script: str, raw: Path, root: Path, extra: list[str], index: int) -> dict[str, Any]:
+def run_script(
+    script: str, raw: Path, root: Path, extra: list[str], index: int, may_fail: bool = False
+) -> dict[str, Any]:
+    """One comparison script's figures. With ``may_fail`` (the pandas script, which is expected
+    to run out of memory at ``xlarge``) a failure is recorded: ``failed`` says how, with the
+    peak RSS and the seconds until then."""
     name = Path(script).stem
     out = root / f"{name}-{index}.json"
     log_path = root / f"{name}-{index}.log"
@@ -528,10 +533,26 @@ def run_script(script: str, raw: Path, root: Path, extra: list[str], index: int)
         stdout_path=log_path,
         max_rss_bytes=MAX_RSS_BYTES,
     )
+    failed = None
     if measured.killed_for_rss:
-        raise SystemExit(f"{script} stopped: over --max-rss-gb; log {log_path}")
-    if measured.returncode != 0:
-        raise SystemExit(f"{script} failed; see {log_path}:\n{log_path.read_text()[-3000:]}")
+        failed = (
+            f"stopped when its memory went over --max-rss-gb ({MAX_RSS_BYTES / 1e9:.1f} GB)"
+            f" after {measured.seconds:.0f} s"
+        )
+    elif measured.returncode != 0:
+        tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or [""]
+        failed = f"exit {measured.returncode} after {measured.seconds:.0f} s: {tail[0][:200]}"
+    if failed:
+        if not may_fail:
+            raise SystemExit(f"{script} failed ({failed}); see {log_path}")
+        return {
+            "failed": failed,
+            "process_seconds": round(measured.seconds, 3),
+            "cpu_seconds": round(measured.cpu_seconds, 3),
+            "peak_rss_bytes": measured.peak_rss_bytes,
+            "load_average_before": load,
+            "log": str(log_path.relative_to(REPO) if log_path.is_relative_to(REPO) else log_path),
+        }
     result = json.loads(out.read_text())
     return {
         "seconds": result["seconds"],
@@ -578,8 +599,10 @@ def summarize(
     total = _median([f["total_seconds"] for f in pipeline])
     peak = int(_median([f["peak_rss_bytes"] for f in pipeline]))
     floor_s = _median([f["seconds"] for f in floor])
-    pandas_s = _median([f["process_seconds"] for f in pandas])
-    pandas_peak = int(_median([f["peak_rss_bytes"] for f in pandas]))
+    # a failed pandas run (out of memory at xlarge) has no time to compare with
+    pandas_ok = [f for f in pandas if "failed" not in f]
+    pandas_s = _median([f["process_seconds"] for f in pandas_ok]) if pandas_ok else None
+    pandas_peak = int(_median([f["peak_rss_bytes"] for f in pandas_ok])) if pandas_ok else None
     summary: dict[str, Any] = {
         "scale": scale,
         "raw_dir": str(raw),
@@ -604,9 +627,15 @@ def summarize(
         "floor_peak_rss_bytes": int(_median([f["peak_rss_bytes"] for f in floor])),
         "floor_cpu_seconds": _median([f.get("cpu_seconds", 0.0) for f in floor]),
         "pandas_seconds": pandas_s,
-        "pandas_compute_seconds": _median([f["seconds"] for f in pandas]),
+        "pandas_compute_seconds": (
+            _median([f["seconds"] for f in pandas_ok]) if pandas_ok else None
+        ),
         "pandas_peak_rss_bytes": pandas_peak,
         "pandas_cpu_seconds": _median([f.get("cpu_seconds", 0.0) for f in pandas]),
+        "pandas_failed": [f["failed"] for f in pandas if "failed" in f],
+        "pandas_failed_peak_rss_bytes": max(
+            (f["peak_rss_bytes"] for f in pandas if "failed" in f), default=None
+        ),
         "ratios": {
             "total_to_floor": round(total / floor_s, 2) if floor_s else None,
             "total_to_pandas": round(total / pandas_s, 2) if pandas_s else None,
@@ -615,7 +644,7 @@ def summarize(
         "check_films": {
             "pipeline": median_run.get("films"),
             "floor": floor[0]["films"] if floor else None,
-            "pandas": pandas[0]["films"] if pandas else None,
+            "pandas": pandas_ok[0].get("films") if pandas_ok else None,
         },
         "machine": {
             "cpus": os.cpu_count(),
@@ -638,8 +667,24 @@ def summarize(
     }
     if scale == "real":
         targets["real_total_le_10s"] = total <= TARGET_REAL_SECONDS
+    if scale == "large":
+        targets["total_le_8x_floor"] = total <= 8 * floor_s if floor_s else None
+        targets["peak_rss_le_0.8x_pandas"] = peak <= 0.8 * pandas_peak if pandas_peak else None
+    if scale == "xlarge":
+        targets["total_le_10x_floor"] = total <= 10 * floor_s if floor_s else None
+        large_peak = _reference_peak("large")
+        summary["large_peak_rss_bytes"] = large_peak
+        targets["peak_rss_le_1.5x_large"] = peak <= 1.5 * large_peak if large_peak else None
     summary["targets"] = targets
     return summary
+
+
+def _reference_peak(scale: str) -> int | None:
+    """The pipeline's peak RSS in the last full benchmark of ``scale`` (None when there is none)."""
+    path = BENCH_ROOT / scale / "benchmark.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text()).get("peak_rss_bytes")
 
 
 def _gb(n: int | None) -> str:
@@ -667,14 +712,22 @@ def print_table(s: dict[str, Any]) -> None:
         f" {'CPU s':>8}"
     )
     for name, sec, rss, cpu in rows:
+        if sec is None:
+            print(
+                f"  {name:24} failed: {'; '.join(s['pandas_failed'])}, peak RSS "
+                f"{_gb(s['pandas_failed_peak_rss_bytes'])}"
+            )
+            continue
+        against_pandas = f"{sec / pandas_s:10.1f}x" if pandas_s else f"{'-':>11}"
         print(
-            f"  {name:24} {sec:9.2f} {_gb(rss):>10} {sec / floor_s:9.1f}x {sec / pandas_s:10.1f}x"
+            f"  {name:24} {sec:9.2f} {_gb(rss):>10} {sec / floor_s:9.1f}x {against_pandas}"
             f" {cpu:8.1f}"
         )
-    print(
-        f"  (floor: query only, {s['floor_process_seconds']:.2f} s as a process; pandas: the "
-        f"whole process, {s['pandas_compute_seconds']:.2f} s after imports)"
-    )
+    if pandas_s:
+        print(
+            f"  (floor: query only, {s['floor_process_seconds']:.2f} s as a process; pandas: the "
+            f"whole process, {s['pandas_compute_seconds']:.2f} s after imports)"
+        )
     print(
         f"  pipeline peak RSS {_gb(s['peak_rss_bytes'])} = pandas x"
         f"{s['ratios']['peak_rss_to_pandas']}; at {s['peak_rss_at_seconds']} s: "
@@ -739,7 +792,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="run kedro in the repository itself (writes data/08_reporting)",
     )
-    parser.add_argument("--pandas-engine", choices=["c", "pyarrow"], default="pyarrow")
+    parser.add_argument(
+        "--pandas-read",
+        choices=["lean", "fast"],
+        default="lean",
+        help="how the pandas script reads ratings (see baseline_pandas.py; default lean)",
+    )
     parser.add_argument("--no-compare", action="store_true", help="skip the floor and pandas")
     parser.add_argument(
         "--pycache",
@@ -774,7 +832,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     scale = "real" if args.real else args.scale
     root = BENCH_ROOT / scale
     root.mkdir(parents=True, exist_ok=True)
-    runs = args.runs or (1 if scale == "large" else 3)
+    runs = args.runs or (1 if scale in ("large", "xlarge") else 3)
     tmp_real = None
     if args.real:
         tmp_real = Path(tempfile.mkdtemp(prefix="bench-real-"))
@@ -805,10 +863,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             if not args.no_compare:
                 floor.append(run_script("floor_duckdb.py", raw, root, [], i))
                 print(f"; floor {floor[-1]['seconds']:.2f} s", end="", flush=True)
-                pandas.append(
-                    run_script("baseline_pandas.py", raw, root, ["--engine", args.pandas_engine], i)
+                extra = ["--read", args.pandas_read]
+                pandas.append(run_script("baseline_pandas.py", raw, root, extra, i, may_fail=True))
+                print(
+                    f"; pandas {pandas[-1]['process_seconds']:.1f} s"
+                    + (f" (failed: {pandas[-1]['failed']})" if "failed" in pandas[-1] else ""),
+                    end="",
+                    flush=True,
                 )
-                print(f"; pandas {pandas[-1]['process_seconds']:.1f} s", end="", flush=True)
             print(flush=True)
     finally:
         if not args.keep:

@@ -22,9 +22,15 @@ from netflix_pipeline.pipelines.sample_data.generator import SCALES, generate, g
 
 
 def test_presets() -> None:
-    assert set(SCALES) == {"tiny", "sample", "small", "medium", "large"}
+    assert set(SCALES) == {"tiny", "sample", "small", "medium", "large", "xlarge"}
     assert SCALES["large"]["ratings"] >= 32_000_000
     assert SCALES["large"]["movies"] >= 85_000
+    # xlarge: ten times large's ratings, every other file as at large
+    assert SCALES["xlarge"]["ratings"] == 10 * SCALES["large"]["ratings"]
+    assert {k: v for k, v in SCALES["xlarge"].items() if k not in ("ratings", "tags")} == {
+        k: v for k, v in SCALES["large"].items() if k != "ratings"
+    }
+    assert SCALES["xlarge"]["tags"] == round(0.04 * SCALES["large"]["ratings"])
     with pytest.raises(ValueError, match="unknown scale"):
         generate_scale("unused", "huge")
 
