@@ -228,7 +228,7 @@ def versions(nightly):
 
 # SIGTERM at each stage, while the warehouse holds one of the run's statements.
 STAGES = {
-    "load": r"(?i)^\s*copy into RAW_LOAD\.TAGS",
+    "load": r"(?i)^\s*copy into RAW\.TAGS",
     "dbt": r"(?is)create or replace.*\bint_film_ratings\b",
     "genres": r"(?i)^\s*CREATE\s+OR\s+REPLACE\s+TABLE\s+GENRES\.MOVIE_GENRES",
     "publish": r"(?i)^\s*insert into MARTS\.GENRE_SCORECARD",

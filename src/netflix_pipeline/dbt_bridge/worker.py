@@ -207,6 +207,12 @@ def _interrupt_with_parent() -> None:  # pragma: no cover - runs in the child
 
 def _serve() -> int:  # pragma: no cover - runs in the worker
     """The worker: one JSON command per stdin line, dbt's output on stdout, then _DONE."""
+    # The worker starts with the run and imports and parses while the ingestion scans the raw
+    # files, which keeps every core busy: at a lower priority it takes only what the scan
+    # leaves, and the scan, which the builds wait for, is not slowed. Its commands later wait
+    # for the warehouse most of the time, where the priority changes nothing.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     # The Snowflake connector imports pandas whenever it is installed, for fetch_pandas_all,
     # which dbt never calls. Marked absent, it is not imported: a third of a second less before
     # the first build, and less memory.

@@ -68,11 +68,17 @@ class Emulator:
     host = "127.0.0.1"
 
     def __init__(
-        self, *, on_disk: bool = True, memory_limit: str | None = None, threads: int | None = None
+        self,
+        *,
+        on_disk: bool = True,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        answer_within: float | None = None,
     ) -> None:
         self.on_disk = on_disk
         self.memory_limit = memory_limit
         self.threads = threads
+        self.answer_within = answer_within  # see emulator_server.InProgress
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._tmp: str | None = None
@@ -115,6 +121,8 @@ class Emulator:
             command += ["--memory-limit", str(self.memory_limit)]
         if self.threads:
             command += ["--threads", str(int(self.threads))]
+        if self.answer_within is not None:
+            command += ["--answer-within", str(self.answer_within)]
         self._process = subprocess.Popen(
             command,
             env={**os.environ, "TMPDIR": self._tmp},

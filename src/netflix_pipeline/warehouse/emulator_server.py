@@ -23,12 +23,14 @@ The tests read it to check what a run sent to the warehouse and what came back.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
 import os
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,12 @@ from typing import Any
 STALL_ENV = "EMULATOR_STALL_FILE"
 LOGIN_PATH = "/session/v1/login-request"
 QUERY_PATH = "/queries/v1/query-request"
+
+# Where a client polls for the result of a statement that is still running (see InProgress).
+RESULT_PATH = re.compile(r"/queries/([0-9a-f-]+)/result")
+# Within how long a query request is answered, with the result or with "in progress" (see
+# InProgress); the connector stops reading after 60 s (its socket timeout).
+ANSWER_WITHIN_SECONDS = 30.0
 
 # Snowflake's atomic exchange of two tables, which fakesnow cannot parse (see SwapWith).
 _SWAP = re.compile(r"\s*alter\s+table\s+([\w.$\"]+)\s+swap\s+with\s+([\w.$\"]+)\s*;?\s*", re.I)
@@ -110,6 +118,87 @@ class StatementLog:
         line = json.dumps(event) + "\n"
         with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(line)
+
+
+class InProgress:
+    """ASGI middleware: a long statement is answered "in progress", as Snowflake answers it.
+
+    Snowflake answers a query request within about 45 seconds: with the result, or with code
+    ``333333`` ("in progress") and a URL where the client asks again (``GET
+    /queries/<id>/result``) until the result is there. fakesnow holds the request until the
+    statement ends, and the connector stops reading after 60 seconds (its socket timeout) and
+    sends the statement again, in the same session, while the first still runs: any statement
+    over a minute (the COPY of 320M ratings) fails there with DuckDB's "connection is busy".
+    So here every statement runs in a task of its own, and a request that waits for it longer
+    than ``answer_within`` seconds is answered "in progress". A client that goes away while it
+    waits abandons the statement: the layers below see it disconnect (see Stall).
+    """
+
+    def __init__(self, app: Any, answer_within: float = ANSWER_WITHIN_SECONDS) -> None:
+        self.app = app
+        self.answer_within = answer_within
+        self._running: dict[str, _Running] = {}  # query id -> its statement, still unanswered
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path") if scope.get("type") == "http" else None
+        if path == QUERY_PATH:
+            running = _Running(await _read_body(receive))
+            running.task = asyncio.ensure_future(self.app(scope, running.receive, running.capture))
+            await self._answer(str(uuid.uuid4()), running, receive, send)
+        elif path and (m := RESULT_PATH.fullmatch(path)) and m[1] in self._running:
+            await _read_body(receive)
+            await self._answer(m[1], self._running.pop(m[1]), receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _answer(self, query_id: str, running: _Running, receive: Any, send: Any) -> None:
+        task = running.task
+        gone = asyncio.ensure_future(receive())  # once the request is read: its disconnect
+        await asyncio.wait(
+            {task, gone}, timeout=self.answer_within, return_when=asyncio.FIRST_COMPLETED
+        )
+        gone.cancel()
+        if task.done():
+            await task  # the app's own error, if it failed
+            for message in running.messages:
+                await send(message)
+        elif gone.done() and not gone.cancelled():  # the client went away
+            running.abandoned.set()
+        else:
+            self._running[query_id] = running
+            answer = {
+                "code": "333333",
+                "message": "query in progress",
+                "success": True,
+                "data": {"queryId": query_id, "getResultUrl": f"/queries/{query_id}/result"},
+            }
+            body = json.dumps(answer).encode()
+            headers = [(b"content-type", b"application/json")]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+
+class _Running:
+    """A statement InProgress runs: its request's body, the messages of its answer, and
+    whether its client abandoned it."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.messages: list[dict] = []
+        self.abandoned = asyncio.Event()
+        self.task: Any = None
+        self._sent = False
+
+    async def receive(self) -> dict:
+        if not self._sent:
+            self._sent = True
+            return {"type": "http.request", "body": self.body, "more_body": False}
+        await self.abandoned.wait()
+        return {"type": "http.disconnect"}
+
+    async def capture(self, message: dict) -> None:
+        self.messages.append(message)
 
 
 class SwapWith:
@@ -265,8 +354,6 @@ class Stall:
         await self.app(scope, _replay(body, receive), send)
 
     async def _held_until_cancelled(self, auth: bytes, sql: str, receive: Any) -> bool:
-        import asyncio
-
         with Path(f"{self.path}.hit").open("a", encoding="utf-8") as fh:
             fh.write(json.dumps({"sql": sql, "at": time.time()}) + "\n")
         cancelled = self._held[auth] = asyncio.Event()
@@ -336,6 +423,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db-path", type=Path, help="keep the databases on disk in this folder")
     parser.add_argument("--memory-limit", help="DuckDB's memory limit (e.g. 1GB)")
     parser.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
+    parser.add_argument(
+        "--answer-within",
+        type=float,
+        default=ANSWER_WITHIN_SECONDS,
+        help="answer a statement still running after this many seconds 'in progress' "
+        f"(default {ANSWER_WITHIN_SECONDS:g})",
+    )
     args = parser.parse_args(argv)
 
     import importlib
@@ -366,6 +460,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.statement_log:
         args.statement_log.parent.mkdir(parents=True, exist_ok=True)
         app = StatementLog(app, args.statement_log)
+    app = InProgress(app, args.answer_within)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

@@ -101,3 +101,21 @@ def copy_from_stage(
             f"{expected_rows}: {result}. Nothing was replaced."
         )
     return loaded
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A Parquet file at the stage, with the number of rows it holds."""
+
+    stage: StageSettings
+    relative: str
+    rows: int
+
+    def __str__(self) -> str:
+        return f"@{self.stage.name}/{self.relative}"
+
+    def copy_into(self, cur: Any, table: str) -> int:
+        """``COPY INTO`` ``table`` (columns matched by name); checks that every row arrived."""
+        if not self.rows:  # nothing to copy (an empty file, or an optional one that is absent)
+            return 0
+        return copy_from_stage(cur, table, self.stage, self.relative, self.rows)

@@ -1,7 +1,7 @@
 """Replace the rows of several tables at once: readers see the old rows or the new, never a mix.
 
 The rows of the tables that keep their shape are replaced with DML (``delete`` + ``insert …
-select``) inside one transaction: Snowflake commits the open transaction before any DDL, so no
+select``, or ``copy into`` from a staged file) inside one transaction: Snowflake commits the open transaction before any DDL, so no
 DDL may run inside it, and DML keeps the tables' grants. A table that is missing or changes
 shape (``on_shape_change="replace"``) cannot be filled that way: it is built beside, as
 ``<TABLE>__NEW``, before the transaction, and put in place after it with one atomic statement
@@ -16,6 +16,8 @@ import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from .stage import StagedFile
 
 Columns = tuple[tuple[str, str, Any], ...]  # (name, data type, numeric scale), in table order
 
@@ -40,7 +42,8 @@ class TableReplaceError(RuntimeError):
 
 @dataclass(frozen=True)
 class Replacement:
-    """One table whose rows are replaced by ``columns`` of the rows of ``source``.
+    """One table whose rows are replaced by ``columns`` of the rows of ``source``, or by the
+    rows of the ``staged`` file (``source`` then names it in messages).
 
     ``definition`` creates the table when it is missing or changed shape: ``(<column DDL>)``
     or ``like <table>``. ``shape_change`` says how the table's columns differ from the new
@@ -56,6 +59,7 @@ class Replacement:
     exists: bool = True
     shape_change: str = ""
     audited_rows: int | None = None
+    staged: StagedFile | None = None
 
 
 def table_columns(cur: Any, schema: str, tables: Iterable[str]) -> dict[str, Columns]:
@@ -155,6 +159,9 @@ def _beside(table: str) -> str:
 
 
 def _insert(cur: Any, r: Replacement, table: str) -> None:
+    if r.staged is not None:
+        r.staged.copy_into(cur, table)
+        return
     names = ", ".join(r.columns)
     where = f" where {r.where}" if r.where else ""
     result = cur.execute(f"insert into {table} ({names}) select {names} from {r.source}{where}")

@@ -37,11 +37,13 @@ def test_the_same_input_twice_gives_the_same_tables(warehouse, tmp_path):
 
 
 class InterruptedPublish(RawTableLoader):
-    """Fails half-way through replacing the RAW tables, after two of them were rewritten."""
+    """Fails half-way through replacing the RAW tables, after two of them were rewritten:
+    RAW.MOVIES from its scratch table, RAW.RATINGS straight from its staged file."""
 
     def replacements(self, cur, contracts):
         done = super().replacements(cur, contracts)
-        broken = dataclasses.replace(done[1], source="RAW_LOAD.NO_SUCH_TABLE")
+        assert [r.staged is not None for r in done[:3]] == [False, True, False]
+        broken = dataclasses.replace(done[2], source="RAW_LOAD.NO_SUCH_TABLE")
         return [*done[:2], broken, *done[2:]]
 
 

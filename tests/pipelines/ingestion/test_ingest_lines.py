@@ -93,15 +93,13 @@ def test_bom_crlf_quoted_newlines_and_blank_lines(tmp_path):
     assert item.value_kinds == {}  # found in the warehouse, with the duplicates of the key
 
 
-def test_without_a_key_rows_land_unnumbered_and_the_faulty_ones_join_the_rejects(tmp_path):
-    item, kept, rejects = land(tmp_path, BOM_CRLF, RATINGS)
-    assert [(r["USER_ID"], r["MOVIE_ID"], r["RATING"]) for r in kept] == [
-        (1, 2, None),
-        (None, 7, None),
-        (4, None, Decimal("3.5")),
-        (5, None, None),
+def test_without_a_key_clean_rows_land_unnumbered_and_the_faulty_ones_join_the_rejects(tmp_path):
+    data = BOM_CRLF.replace(b"\r\n\r\n\r\n", b"\r\n6,7,4.5,11\r\n\r\n")  # line 11: clean
+    item, kept, rejects = land(tmp_path, data, RATINGS)
+    # the RAW table's rows, as the warehouse copies them into it
+    assert kept == [
+        {"USER_ID": 6, "MOVIE_ID": 7, "RATING": Decimal("4.5"), "RATED_AT_EPOCH": 11}
     ]
-    assert "_LINE_NUMBER" not in kept[0]
     assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
         (2, '1,2,"4.0\r\nsecond line",5'),
         (4, "2,x"),
@@ -111,12 +109,15 @@ def test_without_a_key_rows_land_unnumbered_and_the_faulty_ones_join_the_rejects
         (8, '4,"comma, inside",3.5,8'),
         (10, "5,,,"),
     ]
-    assert rejects[0]["REASON"] == kept[0]["_REASON"]
+    assert rejects[0]["REASON"] == (
+        "rating: expected a rating from 0.5 to 5.0 in steps of 0.5, got '4.0\r\nsecond line'"
+    )
     assert item.value_kinds == {
         RATINGS.column("rating").expectation: (1, 2),
         RATINGS.column("movieId").expectation: (2, 8),
         RATINGS.column("userId").expectation: (1, 7),
     }
+    assert (item.records, item.landed_rows) == (5, 1)
     assert (item.value_rejected, item.rejects_rows) == (4, 7)
 
 
@@ -202,7 +203,8 @@ def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom, numbe
         else:
             expected_rejected.append((line, record))
         text += record + end + end * blanks_after
-    item, kept, rejects = land(tmp_path, text.encode(), NUMBERED if numbered else RATINGS)
+    # the file with a key lands every record, each with its line and its faults
+    item, kept, rejects = land(tmp_path / "numbered", text.encode(), NUMBERED)
     assert item.records == len(expected_kept)
     # a faulty row keeps its record's text, as a reader sees it
     faulty = [
@@ -211,12 +213,16 @@ def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom, numbe
         if r["_REASON"]
     ]
     malformed = [(line, record.strip("\r\n")) for line, record in expected_rejected]
-    if numbered:
-        assert [r["_LINE_NUMBER"] for r in kept] == [line for line, _ in expected_kept]
-        assert [(r["_LINE_NUMBER"], r["_RAW_LINE"]) for r in kept if r["_REASON"]] == faulty
-        assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == malformed
-    else:
-        assert [r["_RAW_LINE"] for r in kept if r["_REASON"]] == [rec for _, rec in faulty]
+    assert [r["_LINE_NUMBER"] for r in kept] == [line for line, _ in expected_kept]
+    assert [(r["_LINE_NUMBER"], r["_RAW_LINE"]) for r in kept if r["_REASON"]] == faulty
+    assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == malformed
+    if not numbered:
+        # the same records without a key: the clean ones land, the faulty ones join the rejects
+        item, clean, rejects = land(tmp_path / "unnumbered", text.encode(), RATINGS)
+        assert (item.records, item.landed_rows) == (len(kept), len(kept) - len(faulty))
+        assert clean == [
+            {k: v for k, v in r.items() if not k.startswith("_")} for r in kept if not r["_REASON"]
+        ]
         assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == sorted(faulty + malformed)
 
 

@@ -1,17 +1,20 @@
 """Bulk load of scanned raw files into the warehouse: stage, COPY INTO, check, publish.
 
-Each landed file (typed rows, each with its reasons when faulty: :mod:`.scan`) goes to the scratch
-table ``RAW_LOAD.<T>`` with one ``COPY INTO`` from the stage
-(:mod:`netflix_pipeline.warehouse.stage`). A file with a key lands in ``RAW_LOAD.<T>__LANDING``
-first, and one statement ranks its keys into ``RAW_LOAD.<T>`` (:func:`.sql.keyed_table_sql`),
-whose faulty rows and duplicates go to ``RAW_LOAD.REJECTED_ROWS``; the scan's rejects (malformed
-records, and the faulty rows of a file without a key) are copied there from their own file.
-Nothing passes through Python but counts.
+Every landed file (:mod:`.scan`) is put at the stage (:mod:`netflix_pipeline.warehouse.stage`).
+A file with a key (typed rows, each with its reasons when faulty) is copied into
+``RAW_LOAD.<T>__LANDING``, and one statement ranks its keys into the scratch table
+``RAW_LOAD.<T>`` (:func:`.sql.keyed_table_sql`), whose faulty rows and duplicates go to
+``RAW_LOAD.REJECTED_ROWS``. A file without a key (ratings, tags: the big ones) is landed as its
+RAW table's rows, checked by the scan already, and waits at the stage. The scan's rejects
+(malformed records, and the faulty rows of a file without a key) are copied into
+``RAW_LOAD.REJECTED_ROWS`` from their own file. Nothing passes through Python but counts.
 
 Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
 ``RAW.REJECTED_ROWS`` replaced, all together, in one transaction
-(:func:`netflix_pipeline.warehouse.tables.replace_tables`). A failure at any point leaves the
-previous tables as they were, and the same input always gives the same tables.
+(:func:`netflix_pipeline.warehouse.tables.replace_tables`): from the scratch tables, and straight
+from the stage for the files without a key, so the biggest table is written once, not copied
+from a scratch table of its own size. A failure at any point leaves the previous tables as they
+were, and the same input always gives the same tables.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ...runs import identity
 from ...warehouse import Warehouse
 from ...warehouse.schemas import RAW, RAW_LOAD, REJECTED_ROWS
 from ...warehouse.stage import (
+    StagedFile,
     StageSettings,
     cleanup_stage,
     copy_from_stage,
@@ -114,6 +118,8 @@ class RawTableLoader:
         self.stage = stage
         self.max_reject_rate = max_reject_rate
         self.run_id = run_id or identity.current()  # names the run's landing folder
+        # the files without a key, by table: copied into RAW when it is replaced
+        self.staged: dict[str, StagedFile] = {}
 
     # -- the whole load
 
@@ -130,7 +136,7 @@ class RawTableLoader:
         return report
 
     def load_files(self, cur, scanned: list[ScannedFile]) -> dict[str, dict]:
-        """Land every file into ``RAW_LOAD``; the biggest beside the others.
+        """Land every file into ``RAW_LOAD`` (or at the stage); the biggest beside the others.
 
         The biggest file's COPY is bulk work for the warehouse, the others are a few small
         statements each: on a second connection they run meanwhile instead of after it.
@@ -185,21 +191,27 @@ class RawTableLoader:
         return entry
 
     def land_file(self, cur, item: ScannedFile) -> dict[str, tuple[int, int]]:
-        """Copy one file into ``RAW_LOAD.<T>`` and its faulty rows into ``REJECTED_ROWS``.
+        """Land one file and copy its faulty rows into ``REJECTED_ROWS``.
 
-        Returns the kinds of faulty values among the landed rows: (rows, first line) by kind.
+        A file with a key is copied into ``RAW_LOAD.<T>__LANDING`` and ranked into
+        ``RAW_LOAD.<T>``; one without waits at the stage, its faulty values among the scan's
+        rejects already. Returns the kinds of faulty values among the landed rows: (rows, first
+        line) by kind.
         """
         c = item.contract
-        checked = f"{RAW_LOAD}.{c.table}"
-        # A file without a key is checked as it lands; one with a key lands beside and has
-        # its duplicates found in a second table.
-        landing = f"{checked}__LANDING" if c.key else checked
-        cur.execute(f"create or replace transient table {landing} ({landing_ddl(c)})")
-        if item.records:
-            relative = self.stage_file(item.landed, f"{c.name}.parquet")
-            copy_from_stage(cur, landing, self.stage, relative, item.records)
-        # A file without a key has its faulty values among the scan's rejects already.
-        value_kinds = self.rank_keys(cur, c, landing, checked) if c.key else item.value_kinds
+        if c.key:
+            landing = f"{RAW_LOAD}.{c.table}__LANDING"
+            cur.execute(f"create or replace transient table {landing} ({landing_ddl(c)})")
+            if item.records:
+                relative = self.stage_file(item.landed, f"{c.name}.parquet")
+                copy_from_stage(cur, landing, self.stage, relative, item.records)
+            value_kinds = self.rank_keys(cur, c, landing, f"{RAW_LOAD}.{c.table}")
+        else:
+            relative = ""
+            if item.landed_rows:
+                relative = self.stage_file(item.landed, f"{c.name}.parquet")
+            self.staged[c.table] = StagedFile(self.stage, relative, item.landed_rows)
+            value_kinds = item.value_kinds
         if item.rejects_rows:
             relative = self.stage_file(item.rejects, f"{c.name}.rejects.parquet")
             copy_from_stage(cur, LOAD_REJECTED, self.stage, relative, item.rejects_rows)
@@ -225,7 +237,8 @@ class RawTableLoader:
     # -- publishing
 
     def replacements(self, cur, contracts: list[FileContract]) -> list[Replacement]:
-        """Every RAW table, and RAW.REJECTED_ROWS, with the rows that replace its rows.
+        """Every RAW table, and RAW.REJECTED_ROWS, with the rows that replace its rows: a
+        scratch table's, or a staged file's (a file without a key).
 
         A table whose columns are not its contract's is rebuilt and swapped in (a contract
         change).
@@ -245,15 +258,17 @@ class RawTableLoader:
                     table,
                     change,
                 )
+            staged = self.staged.get(table)
             replacements.append(
                 Replacement(
                     table=f"{RAW}.{table}",
-                    source=f"{RAW_LOAD}.{table}",
+                    source=str(staged) if staged else f"{RAW_LOAD}.{table}",
                     columns=tuple(columns),
                     definition=f"({ddl})",
-                    where=where,
+                    where=None if staged else where,
                     exists=table in existing,
                     shape_change=change,
+                    staged=staged,
                 )
             )
         return replacements
@@ -278,7 +293,8 @@ class RawTableLoader:
 
     def drop_scratch(self, cur, scanned: list[ScannedFile]) -> None:
         for item in scanned:
-            cur.execute(f"drop table if exists {RAW_LOAD}.{item.contract.table}")
+            if item.contract.key:
+                cur.execute(f"drop table if exists {RAW_LOAD}.{item.contract.table}")
         cur.execute(f"drop table if exists {LOAD_REJECTED}")
 
 

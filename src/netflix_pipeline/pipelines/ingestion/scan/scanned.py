@@ -14,9 +14,11 @@ class ScannedFile:
 
     contract: FileContract
     uri: str
-    landed: Path | None = None  # Parquet in the shape of ..sql.landing_ddl
+    # Parquet: a file with a key in the shape of ..sql.landing_ddl (every record, faulty values
+    # included); one without, the rows of its RAW table (..sql.raw_table_columns)
+    landed: Path | None = None
     rejects: Path | None = None  # Parquet in the shape of REJECTED_ROWS
-    records: int = 0  # records landed, faulty values included
+    records: int = 0  # well-formed records, faulty values included
     rejected: int = 0  # malformed records set aside
     rejected_lines: int = 0  # physical lines those records span
     reject_kinds: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind: (rows, line)
@@ -32,6 +34,11 @@ class ScannedFile:
     @property
     def value_rejected(self) -> int:
         return sum(rows for rows, _ in self.value_kinds.values())
+
+    @property
+    def landed_rows(self) -> int:
+        """Rows of the ``landed`` file."""
+        return self.records if self.contract.key else self.records - self.value_rejected
 
     @property
     def rejects_rows(self) -> int:

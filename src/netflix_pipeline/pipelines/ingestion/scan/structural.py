@@ -69,7 +69,7 @@ class StructuralPass:
             )
             lines = LineNumbers(self.con, records, self.shape.lines, self.uri)
             lines.number(found)
-            value_rows = land(self.con, self.contract, lines, self.first, self.landed)
+            value_rows = land(self.con, self.contract, lines, self.landed)
             write_rejects(
                 self.con,
                 self.contract,
