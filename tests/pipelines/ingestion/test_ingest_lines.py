@@ -97,9 +97,7 @@ def test_without_a_key_clean_rows_land_unnumbered_and_the_faulty_ones_join_the_r
     data = BOM_CRLF.replace(b"\r\n\r\n\r\n", b"\r\n6,7,4.5,11\r\n\r\n")  # line 11: clean
     item, kept, rejects = land(tmp_path, data, RATINGS)
     # the RAW table's rows, as the warehouse copies them into it
-    assert kept == [
-        {"USER_ID": 6, "MOVIE_ID": 7, "RATING": Decimal("4.5"), "RATED_AT_EPOCH": 11}
-    ]
+    assert kept == [{"USER_ID": 6, "MOVIE_ID": 7, "RATING": Decimal("4.5"), "RATED_AT_EPOCH": 11}]
     assert [(r["LINE_NUMBER"], r["RAW_LINE"]) for r in rejects] == [
         (2, '1,2,"4.0\r\nsecond line",5'),
         (4, "2,x"),

@@ -109,3 +109,19 @@ def test_records_keep_their_lines_when_read_in_parallel(tmp_path):
     assert item.records == rows
     assert faulty == (list(range(250_000, rows + 2, 250_000)), 0)
     assert landed == (rows - len(faulty[0]), rows - len(faulty[0]), 2, rows + 1, 0)
+
+
+def test_one_thread_is_allowed_and_keeps_the_lines(tmp_path):
+    """``ingest.duckdb.threads: 1``: DuckDB then writes row by row (no batch plan to check),
+    in file order, and the faulty records keep their lines."""
+    lines = ["userId,movieId,rating,timestamp"]
+    lines += [f"{n},1,{'9.5' if n % 400 == 0 else '4.0'},1000" for n in range(2, 1202)]
+    path = tmp_path / "ratings.csv"
+    path.write_text("\n".join(lines) + "\n")
+    contract = CONTRACTS_BY_NAME["ratings"]
+    shape = inspect_file(path, str(path), contract)
+    item = structural_pass(path, contract, str(path), shape, tmp_path / "out", {"threads": 1})
+    with duckdb.connect() as con:
+        faulty = con.execute(f"select list(LINE_NUMBER order by LINE_NUMBER) from '{item.rejects}'")
+        assert faulty.fetchone()[0] == [400, 800, 1200]
+        assert con.execute(f"select count(*) from '{item.landed}'").fetchone()[0] == 1197
