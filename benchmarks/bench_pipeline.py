@@ -738,7 +738,8 @@ def print_table(s: dict[str, Any]) -> None:
             "  note: PYTHONDONTWRITEBYTECODE is set and the venv holds no .pyc files, so every "
             "child process compiles what it imports (see --pycache)"
         )
-    print("  targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in s["targets"].items()))
+    verdict = {True: "yes", False: "NO", None: "n/a"}
+    print("  targets: " + ", ".join(f"{k} {verdict[v]}" for k, v in s["targets"].items()))
     print("  stages (s):")
     small = {k: v for k, v in s["stages"].items() if v < 0.1}
     for name, sec in s["stages"].items():

@@ -138,8 +138,9 @@ class RawTableLoader:
     def load_files(self, cur, scanned: list[ScannedFile]) -> dict[str, dict]:
         """Land every file into ``RAW_LOAD`` (or at the stage); the biggest beside the others.
 
-        The biggest file's COPY is bulk work for the warehouse, the others are a few small
-        statements each: on a second connection they run meanwhile instead of after it.
+        The biggest file is bulk work (its upload to the stage; its COPY too, when it has a
+        key), the others are a few small statements each: on a second connection they run
+        meanwhile instead of after it.
         """
         entries: dict[str, dict] = {}
 
