@@ -1,9 +1,11 @@
-"""The emulator answers a long statement as Snowflake does: "in progress", then the result."""
+"""The emulator server: long statements answered as Snowflake answers them, memory bounded."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
+import psutil
 import pytest
 import snowflake.connector
 
@@ -17,7 +19,7 @@ SLOWEST = "fffffe98d0963d27015c198262d97221"
 @pytest.fixture
 def emulator():
     def start(answer_within: float) -> Emulator:
-        server = Emulator(on_disk=False, answer_within=answer_within)
+        server = Emulator(answer_within=answer_within)
         started.append(server)
         server.start()
         return server
@@ -50,3 +52,28 @@ def test_without_the_in_progress_answer_the_client_sends_it_again(emulator):
     with connect(server) as con, pytest.raises(snowflake.connector.ProgrammingError) as error:
         con.cursor().execute(SLOW)
     assert "connection is busy" in str(error.value)
+
+
+def test_tables_over_the_memory_limit_move_to_the_spill_folder():
+    """The emulator's memory does not grow with the data: a table several times its memory
+    limit is moved, block by block, to files in the run's scratch folder."""
+    server = Emulator(memory_limit="64MB")
+    try:
+        server.start()
+        with snowflake.connector.connect(**server.connect_args()) as con:
+            cur = con.cursor()
+            cur.execute("create database if not exists D")
+            cur.execute("create schema if not exists D.S")
+            cur.execute(  # about 300 MB in memory
+                "create table D.S.T as select seq8() as a, md5(to_varchar(seq8())) as b, "
+                "md5(to_varchar(seq8() + 1)) as c from table(generator(rowcount => 3000000))"
+            )
+            assert cur.execute("select count(distinct b) from D.S.T").fetchall() == [(3000000,)]
+            spilled = sum(
+                f.stat().st_size for f in Path(server.spill_dir).rglob("*") if f.is_file()
+            )
+            rss = psutil.Process(server.pid).memory_info().rss
+        assert spilled > 150e6
+        assert rss < 400e6  # the interpreter and its libraries, the limit, and no table
+    finally:
+        server.stop()

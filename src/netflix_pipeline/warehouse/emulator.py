@@ -70,12 +70,10 @@ class Emulator:
     def __init__(
         self,
         *,
-        on_disk: bool = True,
         memory_limit: str | None = None,
         threads: int | None = None,
         answer_within: float | None = None,
     ) -> None:
-        self.on_disk = on_disk
         self.memory_limit = memory_limit
         self.threads = threads
         self.answer_within = answer_within  # see emulator_server.InProgress
@@ -84,6 +82,15 @@ class Emulator:
         self._tmp: str | None = None
         self._ready = False
         self._started_at = 0.0
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def spill_dir(self) -> str | None:
+        """Where DuckDB moves what is over its memory limit (while the server runs)."""
+        return os.path.join(self._tmp, "spill") if self._tmp else None
 
     @property
     def running(self) -> bool:
@@ -111,12 +118,11 @@ class Emulator:
         if statement_log := os.environ.get(STATEMENT_LOG_ENV):
             command += ["--statement-log", statement_log]
         self._ready = False
-        # The server's files (its databases, fakesnow's bucket for internal stages) go in a
-        # folder of this run, removed when it stops: a killed server cannot clean up after
-        # itself.
+        # The server's files (what DuckDB moves out of memory, fakesnow's bucket for internal
+        # stages) go in a folder of this run, removed when it stops: a killed server cannot
+        # clean up after itself.
         self._tmp = tempfile.mkdtemp(prefix="netflix-emulator-")
-        if self.on_disk:
-            command += ["--db-path", os.path.join(self._tmp, "db")]
+        command += ["--spill-dir", self.spill_dir]
         if self.memory_limit:
             command += ["--memory-limit", str(self.memory_limit)]
         if self.threads:

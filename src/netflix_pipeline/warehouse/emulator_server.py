@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--statement-log", type=Path, help="append logins and statements here")
-    parser.add_argument("--db-path", type=Path, help="keep the databases on disk in this folder")
+    parser.add_argument(
+        "--spill-dir", type=Path, help="where DuckDB moves what is over its memory limit"
+    )
     parser.add_argument("--memory-limit", help="DuckDB's memory limit (e.g. 1GB)")
     parser.add_argument("--threads", type=int, help="DuckDB's threads (default: all cores)")
     parser.add_argument(
@@ -435,19 +437,19 @@ def main(argv: list[str] | None = None) -> None:
     import importlib
 
     import uvicorn
-    from fakesnow.instance import FakeSnow
 
     server = importlib.import_module("fakesnow.server")  # the module (fakesnow.server is also
     # the name of a function in fakesnow's package)
 
-    if args.db_path:
-        # One instance for every session, its databases in files of this folder: DuckDB keeps
-        # what it works on in memory up to the limit and the rest on disk, so the emulator's
-        # memory does not grow with the data. (fakesnow's own FAKESNOW_DB_PATH session parameter
-        # would give each session an instance of its own.)
-        args.db_path.mkdir(parents=True, exist_ok=True)
-        server.shared_fs = FakeSnow(db_path=args.db_path)
-        server.shared_fs.duck_conn.execute(f"SET temp_directory = '{args.db_path / 'spill'}'")
+    # The databases are in memory (fakesnow's one instance, shared by every session), up to
+    # the memory limit: beyond it DuckDB moves blocks of its tables, not only of its queries,
+    # to files in the spill folder, so the emulator's memory does not grow with the data. (A
+    # database file would bound it too, but every commit of a run's hundreds of statements
+    # then writes through to disk: slower at every size. fakesnow's FAKESNOW_DB_PATH session
+    # parameter would also give each session an instance of its own.)
+    if args.spill_dir:
+        args.spill_dir.mkdir(parents=True, exist_ok=True)
+        server.shared_fs.duck_conn.execute(f"SET temp_directory = '{args.spill_dir}'")
     if args.memory_limit:
         server.shared_fs.duck_conn.execute(f"SET memory_limit = '{args.memory_limit}'")
     if args.threads:
