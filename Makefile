@@ -48,7 +48,7 @@ format: $(STAMP) ## format the Python code
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-bench: $(STAMP) ## benchmark the whole pipeline: make bench SCALE=small|medium|large
+bench: $(STAMP) ## benchmark the whole pipeline: make bench SCALE=small|medium|large|xlarge
 	$(BIN)/python benchmarks/bench_pipeline.py --scale $(SCALE)
 
 viz: $(STAMP) ## build the kedro-viz site into build/viz (open build/viz/index.html)

@@ -1,6 +1,6 @@
 """Benchmark of the whole pipeline against a DuckDB floor and a pandas script (issue 9).
 
-    python benchmarks/bench_pipeline.py --scale small|medium|large [--runs N] [--keep]
+    python benchmarks/bench_pipeline.py --scale small|medium|large|xlarge [--runs N] [--keep]
     python benchmarks/bench_pipeline.py --real ../shared/data        # the real files
     make bench SCALE=large
 
@@ -23,7 +23,9 @@
    ``KEDRO_LOGGING_CONFIG``); ``stages`` come from Kedro's "Loading data from" / "Running node" /
    "Saving data to" / "Completed node" lines, the emulator's start line and dbt's own lines.
 3. The comparison, over the same files in the same invocation: ``floor_duckdb.py`` (one DuckDB
-   query) and ``baseline_pandas.py`` (the analyst's pandas script), each in its own process.
+   query) and ``baseline_pandas.py`` (the analyst's pandas script, ``--pandas-read lean`` by
+   default), each in its own process. A pandas run stopped at ``--max-rss-gb`` (or failing) is
+   recorded, with its peak, rather than stopping the benchmark: at ``xlarge`` it is expected.
 4. Every process tree is sampled for RSS every 0.05 s (``procmon.py``); ``peak_rss_bytes`` is the
    peak of the summed RSS of the tree (Kedro, the emulator, dbt).
 
