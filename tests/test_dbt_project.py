@@ -212,6 +212,40 @@ def test_a_preparsed_manifest_serves_the_commands_with_the_same_setup(tmp_path, 
     assert "edited after the parse" in listed({**env, "SNOWFLAKE_DATABASE": "ANOTHER"})
 
 
+def test_the_runs_query_tag_leaves_dbts_parse_cache_valid(tmp_path, caplog):
+    """Each run logs in with its own query tag, which the profile hands to the warehouse. The
+    parse at the start of the run leaves it out: dbt's partial-parse cache, keyed on the
+    profile's connection settings, stays valid from run to run (no whole parse each night),
+    and the run's commands, tagged, still start from that parse."""
+    msgpack = pytest.importorskip("msgpack")  # dbt's own dependency, for its parse cache
+    project = dbt_copy(tmp_path)
+    env = {k: "" for k in os.environ if k.startswith("SNOWFLAKE_")}
+    where = {"project_dir": project, "target": "local", "target_path": tmp_path / "target"}
+    cache = tmp_path / "target" / "partial_parse.msgpack"
+    ls = ["ls", "--select", "stg_movielens__tags", "--output", "json", "--output-keys", "raw_code"]
+
+    def profile_key_after_parse(tag: str) -> str:
+        preparse(**where, env={**env, "DBT_QUERY_TAG": tag})
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="dbt"):  # waits for the parse to end
+            run_dbt(ls, **where, env={**env, "DBT_QUERY_TAG": tag}).raise_for_failures()
+        state = msgpack.unpackb(cache.read_bytes(), strict_map_key=False)["state_check"]
+        return state["profile_hash"]["checksum"]
+
+    def listed() -> str:
+        return "\n".join(r.getMessage() for r in caplog.records if r.name == "dbt")
+
+    first = profile_key_after_parse("netflix-pipeline/local/run-1")
+    model = project / "models" / "staging" / "movielens" / "stg_movielens__tags.sql"
+    model.write_text(model.read_text() + "\n-- edited after the parse\n")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="dbt"):
+        run_dbt(ls, **where, env={**env, "DBT_QUERY_TAG": "netflix-pipeline/local/run-1"})
+    assert "raw_code" in listed() and "edited after the parse" not in listed()  # run 1's parse
+    assert profile_key_after_parse("netflix-pipeline/local/run-2") == first
+    assert "edited after the parse" in listed()  # run 2 parsed again, the edit seen
+
+
 def test_make_docs_builds_the_site_on_an_empty_emulator(tmp_path, manifest):
     from netflix_pipeline.dbt_bridge.docs import build_docs
 

@@ -46,6 +46,13 @@ def dbt_environ(**extra: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in WITHHELD_FROM_DBT}, **extra}
 
 
+# What the profile reads only to hand to the warehouse at login, and what changes every run: the
+# query tag (profiles.yml), which names the run's sessions. dbt keys its partial-parse cache on
+# the profile's connection settings, these included, so a parse that saw them would find the
+# cache stale at every run and parse the whole project again (seconds of CPU). The parse at the
+# start of the run leaves them out; the builds, which log in with them, reuse that parse.
+SESSION_ONLY = frozenset({"DBT_QUERY_TAG"})
+
 _DONE = "\x1edbt-worker-done "  # the worker's last line for a command: its exit code
 
 
@@ -145,6 +152,7 @@ def parse(location: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
     project's files must not change until the worker stops. A failed parse only means that
     those commands parse, and report, as usual.
     """
+    env = {k: v for k, v in env.items() if k not in SESSION_ONLY}
     request = {**_request(["parse", "--quiet"], location, env, cwd), "preparse": True}
     with _Worker.lock:
         worker = _Worker.get()
@@ -263,14 +271,16 @@ def _reusable(entry: tuple[Any, dict[str, str]] | None, env: Mapping[str, str]) 
     """The manifest parsed earlier, if the environment still says what dbt read from it.
 
     That is every variable the project's files read (``env_var``, which dbt records in the
-    manifest) and every ``DBT_*`` and ``SNOWFLAKE_*`` variable (flags, profile); the rest of
-    the environment (a library's setting made since) does not matter to the manifest.
+    manifest) and every ``DBT_*`` and ``SNOWFLAKE_*`` variable (flags, profile) but those of
+    :data:`SESSION_ONLY`; the rest of the environment (a library's setting made since) does not
+    matter to the manifest.
     """
     if entry is None:
         return None
     manifest, parsed_env = entry
     names = set(getattr(manifest, "env_vars", None) or {})
     names |= {n for n in {*parsed_env, *env} if n.startswith(("DBT_", "SNOWFLAKE_"))}
+    names -= SESSION_ONLY
     return manifest if all(parsed_env.get(n) == env.get(n) for n in names) else None
 
 
