@@ -37,14 +37,16 @@ def test_the_same_input_twice_gives_the_same_tables(warehouse, tmp_path):
 
 
 class InterruptedPublish(RawTableLoader):
-    """Fails half-way through replacing the RAW tables, after two of them were rewritten:
-    RAW.MOVIES from its scratch table, RAW.RATINGS straight from its staged file."""
+    """Fails half-way through replacing the RAW tables, after the tables from scratch tables
+    (RAW.MOVIES among them) and RAW.RATINGS, straight from its staged file, were rewritten."""
 
     def replacements(self, cur, contracts):
         done = super().replacements(cur, contracts)
-        assert [r.staged is not None for r in done[:3]] == [False, True, False]
-        broken = dataclasses.replace(done[2], source="RAW_LOAD.NO_SUCH_TABLE")
-        return [*done[:2], broken, *done[2:]]
+        ratings = next(i for i, r in enumerate(done) if r.table.endswith(".RATINGS"))
+        assert ratings >= 1 and not any(r.staged for r in done[:ratings])
+        assert done[ratings].staged is not None
+        broken = dataclasses.replace(done[0], source="RAW_LOAD.NO_SUCH_TABLE")
+        return [*done[: ratings + 1], broken, *done[ratings + 1 :]]
 
 
 class InterruptedLanding(RawTableLoader):

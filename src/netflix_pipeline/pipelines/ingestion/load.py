@@ -272,7 +272,11 @@ class RawTableLoader:
                     staged=staged,
                 )
             )
-        return replacements
+        # The copies from staged files (the big tables of events) go last: on the emulator a
+        # copy fills DuckDB's memory limit, and every insert after it waits for blocks to move
+        # out (at large, 45K rows of metadata took 0.9 s after the ratings, 0.04 s before). On
+        # Snowflake the order changes nothing.
+        return sorted(replacements, key=lambda r: r.staged is not None)
 
     def publish(self, cur, scanned: list[ScannedFile]) -> None:
         started = time.monotonic()
