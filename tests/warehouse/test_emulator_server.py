@@ -77,3 +77,41 @@ def test_tables_over_the_memory_limit_move_to_the_spill_folder():
         assert rss < 400e6  # the interpreter and its libraries, the limit, and no table
     finally:
         server.stop()
+
+
+def test_results_are_described_as_describe_would(emulator):
+    """The server describes each result by the columns DuckDB returned it with (instead of
+    running ``DESCRIBE`` on it again): the types clients see are Snowflake's, also for a
+    ``result_scan`` of an earlier result and for a statement's message."""
+    server = emulator(answer_within=30)
+    query = (
+        "select 1::bigint as a, 1.5::number(2, 1) as b, 'x'::varchar as c, null as d, "
+        "parse_json('{}') as e, '2020-01-01 10:00:00'::timestamp_ntz as f, true as g, "
+        "'2020-01-01'::date as h, 2.5::double as i"
+    )
+    expected = [
+        ("A", "FIXED", 38, 0),
+        ("B", "FIXED", 2, 1),
+        ("C", "TEXT", None, None),
+        ("D", "TEXT", None, None),
+        ("E", "VARIANT", None, None),
+        ("F", "TIMESTAMP_NTZ", 0, 9),
+        ("G", "BOOLEAN", None, None),
+        ("H", "DATE", None, None),
+        ("I", "REAL", None, None),
+    ]
+    names = snowflake.connector.constants.FIELD_ID_TO_NAME
+
+    def described(cur) -> list[tuple]:
+        return [(c.name.upper(), names[c.type_code], c.precision, c.scale) for c in cur.description]
+
+    with connect(server) as con:
+        for setup in ("create database if not exists D", "use database D", "create schema S"):
+            con.cursor().execute(setup)
+        cur = con.cursor().execute(query)
+        assert described(cur) == expected
+        again = con.cursor().execute(f"select * from table(result_scan('{cur.sfqid}'))")
+        assert described(again) == expected
+        made = con.cursor().execute("create or replace temporary table t (x int)")
+        assert [c.name for c in made.description] == ["status"]
+        assert made.fetchall() == [("Table T successfully created.",)]
