@@ -730,9 +730,11 @@ def print_table(s: dict[str, Any]) -> None:
             f"  (floor: query only, {s['floor_process_seconds']:.2f} s as a process; pandas: the "
             f"whole process, {s['pandas_compute_seconds']:.2f} s after imports)"
         )
+    to_pandas = s["ratios"]["peak_rss_to_pandas"]
     print(
-        f"  pipeline peak RSS {_gb(s['peak_rss_bytes'])} = pandas x"
-        f"{s['ratios']['peak_rss_to_pandas']}; at {s['peak_rss_at_seconds']} s: "
+        f"  pipeline peak RSS {_gb(s['peak_rss_bytes'])}"
+        + (f" = pandas x{to_pandas}" if to_pandas is not None else "")
+        + f"; at {s['peak_rss_at_seconds']} s: "
         + ", ".join(f"{k} {_gb(v)}" for k, v in s["peak_rss_breakdown"].items())
     )
     if s["bytecode"]["children_compile_every_import"]:
