@@ -240,7 +240,9 @@ def test_the_runs_query_tag_leaves_dbts_parse_cache_valid(tmp_path, caplog):
     model.write_text(model.read_text() + "\n-- edited after the parse\n")
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="dbt"):
-        run_dbt(ls, **where, env={**env, "DBT_QUERY_TAG": "netflix-pipeline/local/run-1"})
+        run_dbt(
+            ls, **where, env={**env, "DBT_QUERY_TAG": "netflix-pipeline/local/run-1"}
+        ).raise_for_failures()
     assert "raw_code" in listed() and "edited after the parse" not in listed()  # run 1's parse
     assert profile_key_after_parse("netflix-pipeline/local/run-2") == first
     assert "edited after the parse" in listed()  # run 2 parsed again, the edit seen
