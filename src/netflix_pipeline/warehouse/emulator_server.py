@@ -376,27 +376,19 @@ def describe_from_results(cursor_class: Any) -> None:
     ``DESCRIBE <the statement>`` and running that: a third parse and a second execution per
     statement, about a third of the server's time in a dbt build. DuckDB already knows them
     when the statement has run (its cursor's ``description``, which names the types exactly as
-    ``DESCRIBE`` does): they are kept with the result, also for ``result_scan``, which answers
-    from fakesnow's cache of earlier results. A result without them is described as before.
+    ``DESCRIBE`` does). A ``result_scan``, answered from fakesnow's cache of earlier results
+    without running anything, is described as before.
     """
     execute, describe = cursor_class._execute, cursor_class._describe_last_sql
-    described: dict[str, list[tuple]] = {}  # by query id, as fakesnow caches results
-    lock = threading.Lock()
 
     def _execute(self: Any, transformed: Any, params: Any = None) -> None:
         self._described_result = None
         execute(self, transformed, params)
-        sfqid = getattr(self, "_sfqid", None)
-        if transformed.args.get("result_scan_sfqid"):
-            with lock:
-                self._described_result = described.get(sfqid)
-            return
         columns = self._duck_conn.description
-        if columns is not None and sfqid:
-            rows = [(name, str(kind), "YES", None, None, None) for name, kind, *_ in columns]
-            self._described_result = rows
-            with lock:
-                described[sfqid] = rows
+        if columns is not None and not transformed.args.get("result_scan_sfqid"):
+            self._described_result = [
+                (name, str(kind), "YES", None, None, None) for name, kind, *_ in columns
+            ]
 
     def _describe_last_sql(self: Any) -> list:
         rows = getattr(self, "_described_result", None)
