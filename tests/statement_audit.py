@@ -287,8 +287,14 @@ class Audit:
         skip = set(skip)
         ctes = {cte.alias_or_name.upper() for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
-            if not isinstance(table.this, exp.Identifier) or table.name.startswith("@"):
-                continue  # table functions (result_scan, generator), stage paths
+            if table.name.startswith("@"):  # a query of staged files
+                stage = table.name[1:].split("/")[0]
+                self._need(statement, "STAGE", self._qualify(stage), "USAGE")
+                if (file_format := table.args.get("format")) is not None:
+                    self._need(statement, "FILE FORMAT", self._qualify(file_format.name), "USAGE")
+                continue
+            if not isinstance(table.this, exp.Identifier):
+                continue  # table functions (result_scan, generator)
             if not table.args.get("db") and table.name.upper() in ctes:
                 continue
             name = self._name(table)

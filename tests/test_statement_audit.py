@@ -38,6 +38,8 @@ def test_what_the_role_may_do_passes() -> None:
             "copy into RAW_LOAD.MOVIES from @RAW_LOAD.LANDING_STAGE/run-1/ files = ('m.parquet')",
             "create table RAW.MOVIES__NEW (a int)",
             "insert into RAW.MOVIES__NEW (a) select a from RAW_LOAD.MOVIES",
+            "insert into RAW.MOVIES__NEW (a) select $1:A::int from @RAW_LOAD.LANDING_STAGE/run-1/"
+            "m.parquet (file_format => 'RAW_LOAD.PARQUET_FORMAT') where $1:_REASON is null",
             "alter table RAW.MOVIES__NEW rename to RAW.MOVIES",
             "create table RAW.MOVIES__NEW like RAW.MOVIES",
             "alter table RAW.MOVIES swap with RAW.MOVIES__NEW",
@@ -65,6 +67,11 @@ def test_what_the_role_may_do_passes() -> None:
         ("drop schema RAW", "drops a schema: only its owner may"),
         ("delete from MARTS.FCT_MOVIES", "needs its ownership; the role did not create it"),
         ("select * from MARTS.FCT_MOVIES", "reads NETFLIX.MARTS.FCT_MOVIES, which the role"),
+        ("select $1:A from @RAW_LOAD.OTHER/m.parquet", "USAGE on stage NETFLIX.RAW_LOAD.OTHER"),
+        (
+            "select $1:A from @RAW_LOAD.LANDING_STAGE/m.csv (file_format => 'RAW_LOAD.CSV')",
+            "needs USAGE on file format NETFLIX.RAW_LOAD.CSV",
+        ),
         ("alter table MARTS.A swap with MARTS.B", "needs its ownership"),
         ("use role ACCOUNTADMIN", "uses role ACCOUNTADMIN, not NETFLIX_PIPELINE"),
         ("use warehouse COMPUTE_WH", "needs USAGE on warehouse COMPUTE_WH"),

@@ -111,7 +111,8 @@ grant usage on integration NETFLIX_S3 to role sysadmin;
 
 use role sysadmin;
 
--- The file format of everything the job lands (COPY INTO … MATCH_BY_COLUMN_NAME).
+-- The file format of everything the job lands: COPY INTO … MATCH_BY_COLUMN_NAME reads it, and
+-- so does the query of a landed file whose faulty rows stay out (insert … from @stage).
 create file format if not exists NETFLIX.RAW_LOAD.PARQUET_FORMAT
     type = parquet
     comment = 'Files landed by netflix-pipeline';
@@ -123,7 +124,8 @@ create stage if not exists NETFLIX.RAW_LOAD.LANDING_STAGE
     file_format = NETFLIX.RAW_LOAD.PARQUET_FORMAT
     comment = 'netflix-pipeline landing: checked raw files and warehouse table uploads';
 
--- USAGE on an external stage is what reading it (COPY INTO) needs.
+-- USAGE on an external stage and its file format is what reading them (COPY INTO, a query of a
+-- staged file) needs.
 grant usage on stage NETFLIX.RAW_LOAD.LANDING_STAGE to role NETFLIX_PIPELINE;
 grant usage on file format NETFLIX.RAW_LOAD.PARQUET_FORMAT to role NETFLIX_PIPELINE;
 

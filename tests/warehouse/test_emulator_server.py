@@ -115,3 +115,44 @@ def test_results_are_described_as_describe_would(emulator):
         made = con.cursor().execute("create or replace temporary table t (x int)")
         assert [c.name for c in made.description] == ["status"]
         assert made.fetchall() == [("Table T successfully created.",)]
+
+
+def test_a_query_reads_a_staged_parquet_file_as_snowflake_does(emulator, tmp_path):
+    """``insert … select $1:COL … from @stage/path (file_format => …) where …``: Snowflake's
+    query of staged files, which fakesnow cannot parse, filters the rows of a staged file (a
+    ``COPY INTO`` cannot); the emulator reads the file behind its local stage."""
+    import duckdb
+
+    (tmp_path / "run-1").mkdir()
+    duckdb.sql(
+        "copy (select * from (values (1::bigint, 4.5::decimal(2, 1), null::varchar), "
+        "(2, null, 'rating: expected a rating'), (3, 0.5, null)) t(USER_ID, RATING, _REASON)) "
+        f"to '{tmp_path / 'run-1' / 'r.parquet'}' (format parquet)"
+    )
+    server = emulator(answer_within=30)
+    with connect(server) as con:
+        cur = con.cursor()
+        for setup in (
+            "create database if not exists D",
+            "use database D",
+            "create schema if not exists RAW_LOAD",
+            f"create or replace stage RAW_LOAD.LANDING_STAGE url = '{tmp_path.as_uri()}/'",
+            "create file format if not exists RAW_LOAD.PARQUET_FORMAT type = parquet",
+            "create schema if not exists RAW",
+            "create table RAW.RATINGS (USER_ID bigint, RATING number(2, 1))",
+        ):
+            cur.execute(setup)
+    with connect(server) as con:  # a session with a database and no schema, as the load's
+        cur = con.cursor()
+        cur.execute("use database D")
+        inserted = cur.execute(
+            "insert into RAW.RATINGS (USER_ID, RATING) "
+            "select $1:USER_ID::bigint, $1:RATING::number(2, 1) "
+            "from @RAW_LOAD.LANDING_STAGE/run-1/r.parquet "
+            "(file_format => 'RAW_LOAD.PARQUET_FORMAT') where $1:_REASON is null"
+        ).fetchall()
+        assert inserted == [(2,)]
+        rows = cur.execute("select USER_ID, RATING from RAW.RATINGS order by 1").fetchall()
+        assert [(u, float(r)) for u, r in rows] == [(1, 4.5), (3, 0.5)]
+        with pytest.raises(snowflake.connector.ProgrammingError):  # no such stage
+            cur.execute("select $1:USER_ID from @RAW_LOAD.NO_SUCH_STAGE/run-1/r.parquet")

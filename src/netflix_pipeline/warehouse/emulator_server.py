@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import gzip
 import json
 import os
 import re
 import threading
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any
@@ -249,6 +251,95 @@ class SwapWith:
         await send({"type": "http.response.body", "body": response})
 
 
+class StagedFiles:
+    """ASGI middleware: queries of staged Parquet files, which fakesnow reads only in COPY INTO.
+
+    Snowflake queries the files at a stage like a table (``select $1:COL from @stage/path
+    (file_format => 'fmt') where …``); a ``COPY INTO`` cannot filter rows, so the load inserts
+    the clean rows of a landed file that way. fakesnow cannot parse it. The emulator's stages
+    are local folders (``file://``): the stage reference becomes DuckDB's ``read_parquet`` of
+    the file, and each ``$1:<name>`` the file's column of that name. Parquet only, the one
+    format the run stages. A stage that does not exist is left to fakesnow, which refuses the
+    statement. The statement log records the statement as the client sent it.
+    """
+
+    _READS_STAGE = re.compile(r"\bfrom\s+@", re.I)
+    _COPY = re.compile(r"\s*copy\b", re.I)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v for k, v in scope["headers"]}
+        request = _json(body, headers.get("content-encoding") == b"gzip") or {}
+        sql = request.get("sqlText") or ""
+        if self._READS_STAGE.search(sql) and not self._COPY.match(sql):
+            if (local := await self._rewritten(scope, request, sql)) is not None:
+                status, response_headers, response = await _call(self.app, scope, request, local)
+                await send(
+                    {"type": "http.response.start", "status": status, "headers": response_headers}
+                )
+                await send({"type": "http.response.body", "body": response})
+                return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _rewritten(self, scope: dict, request: dict, sql: str) -> str | None:
+        """``sql`` with its staged files read locally; None when it names no known stage."""
+        import sqlglot
+        from sqlglot import exp
+
+        try:
+            tree = sqlglot.parse_one(sql, read="snowflake")
+        except sqlglot.errors.ParseError:
+            return None
+        staged = [
+            t for t in tree.find_all(exp.Table)
+            if isinstance(t.this, exp.Var) and t.name.startswith("@")
+        ]
+        for table in staged:
+            stage, _, path = table.name[1:].partition("/")
+            folder = await self._stage_folder(scope, request, stage)
+            if folder is None:
+                return None
+            reader = exp.ReadParquet(expressions=[exp.Literal.string(str(folder / path))])
+            table.replace(exp.Table(this=reader, alias=table.args.get("alias")))
+        dollar1 = exp.Parameter(this=exp.Literal.number(1))
+        for extract in list(tree.find_all(exp.JSONExtract)):
+            keys = extract.expression.expressions if extract.expression else []
+            if extract.this == dollar1 and len(keys) == 2 and isinstance(keys[1], exp.JSONPathKey):
+                extract.replace(exp.column(keys[1].this, quoted=True))
+        return tree.sql(dialect="snowflake")
+
+    async def _stage_folder(self, scope: dict, request: dict, stage: str) -> Path | None:
+        """The local folder behind ``[schema.]stage`` (as the session names it)."""
+        *schema, name = stage.split(".")
+        where = f" in schema {'.'.join(schema)}" if schema else ""
+        status, _, response = await _call(
+            self.app, scope, request, f"show stages like '{name}'{where}"
+        )
+        rows = _result_rows(response) if status == 200 else []
+        urls = [row["url"] for row in rows if str(row.get("name", "")).upper() == name.upper()]
+        if not urls or not str(urls[0]).startswith("file://"):
+            return None
+        return Path(urllib.parse.urlparse(urls[0]).path)
+
+
+def _result_rows(response: bytes) -> list[dict]:
+    """The rows of a query's answer (JSON or Arrow), as dicts by column name."""
+    data = (_json(response, False) or {}).get("data") or {}
+    if data.get("rowsetBase64"):
+        import pyarrow as pa
+
+        stream = pa.ipc.open_stream(base64.b64decode(data["rowsetBase64"]))
+        return stream.read_all().to_pylist()
+    names = [column["name"].lower() for column in data.get("rowtype") or []]
+    return [dict(zip(names, row, strict=False)) for row in data.get("rowset") or []]
+
+
 class Transactions:
     """ASGI middleware: Snowflake's ``show transactions`` and ``system$abort_transaction``.
 
@@ -369,6 +460,24 @@ class Stall:
         return bool(done)
 
 
+def table_functions_need_no_schema(checks: Any) -> None:
+    """A table function in ``from`` needs no current schema, as on Snowflake.
+
+    fakesnow refuses a statement whose tables are not qualified with a schema when the session
+    has none, and counts a table function (``read_parquet(…)``, which :class:`StagedFiles`
+    puts where the staged file was named) among them. Snowflake asks no schema of a staged file
+    named with its stage's schema, nor of a table function.
+    """
+    missing = checks._missing_qualifiers
+
+    def _missing_qualifiers(node: Any) -> tuple[bool, bool]:
+        if isinstance(node.this, checks.exp.Func):
+            return False, False
+        return missing(node)
+
+    checks._missing_qualifiers = _missing_qualifiers
+
+
 def describe_from_results(cursor_class: Any) -> None:
     """Describe each result by the columns DuckDB returned it with, not by running it again.
 
@@ -470,6 +579,7 @@ def main(argv: list[str] | None = None) -> None:
     server = importlib.import_module("fakesnow.server")  # the module (fakesnow.server is also
     # the name of a function in fakesnow's package)
     describe_from_results(importlib.import_module("fakesnow.cursor").FakeSnowflakeCursor)
+    table_functions_need_no_schema(importlib.import_module("fakesnow.checks"))
 
     # The databases are in memory (fakesnow's one instance, shared by every session), up to
     # the memory limit: beyond it DuckDB moves blocks of its tables, not only of its queries,
@@ -486,7 +596,7 @@ def main(argv: list[str] | None = None) -> None:
         server.shared_fs.duck_conn.execute(f"SET threads = {int(args.threads)}")
     app = server.app
 
-    app = Transactions(SwapWith(app))
+    app = Transactions(SwapWith(StagedFiles(app)))
     if stall := os.environ.get(STALL_ENV):
         app = Stall(app, Path(stall))
     if args.statement_log:

@@ -1,8 +1,9 @@
-"""The stage: where files are put for the warehouse to ``COPY INTO`` its tables.
+"""The stage: where files are put for the warehouse to load into its tables.
 
 A local folder behind an external stage on ``file://`` (the emulator reads it), or an ``s3://``
 prefix behind an existing external stage (production, see ``dbt/setup/snowflake_setup.sql``):
-the same SQL either way.
+the same SQL either way. A file is loaded whole with ``COPY INTO``, or, when some of its rows
+stay out, by a query of the staged file (:meth:`StagedFile.insert_into`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ class LoadError(RuntimeError):
 class StageSettings:
     """Where staged files are written and the warehouse stage that reads them.
 
-    ``create``: the run creates the stage (a local folder) rather than finding it made.
+    ``create``: the run creates the stage (a local folder) and ``file_format``, the named
+    Parquet format a query of a staged file reads it with, rather than finding them made.
     """
 
     name: str = f"{RAW_LOAD}.LANDING_STAGE"
     uri: str = "data/02_intermediate/stage"
     create: bool = True
+    file_format: str = f"{RAW_LOAD}.PARQUET_FORMAT"
 
     @classmethod
     def from_params(cls, params: dict) -> StageSettings:
@@ -54,9 +57,11 @@ def _literal(text: str) -> str:
 
 
 def create_stage(cur: Any, stage: StageSettings) -> None:
-    """Point the stage at its folder, when the run owns it (``stage.create``)."""
+    """Point the stage at its folder and make its file format, when the run owns them
+    (``stage.create``)."""
     if stage.create:
         cur.execute(f"create or replace stage {stage.name} url = {_literal(stage_url(stage))}")
+        cur.execute(f"create file format if not exists {stage.file_format} type = parquet")
 
 
 def write_stage_file(stage: StageSettings, run_id: str, name: str, local: Path) -> str:
@@ -105,17 +110,40 @@ def copy_from_stage(
 
 @dataclass(frozen=True)
 class StagedFile:
-    """A Parquet file at the stage, with the number of rows it holds."""
+    """A Parquet file at the stage and the ``rows`` of it that load: all of them, or, with
+    ``skip_marked``, those whose column of that name is null (the others are set aside), into
+    ``columns`` (name, SQL type) of a table."""
 
     stage: StageSettings
     relative: str
     rows: int
+    skip_marked: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"@{self.stage.name}/{self.relative}"
 
-    def copy_into(self, cur: Any, table: str) -> int:
-        """``COPY INTO`` ``table`` (columns matched by name); checks that every row arrived."""
-        if not self.rows:  # nothing to copy (an empty file, or an optional one that is absent)
+    def insert_into(self, cur: Any, table: str) -> int:
+        """Load the rows into ``table``; checks their number.
+
+        Every row: ``COPY INTO``, columns matched by name. Some: ``COPY INTO`` cannot filter,
+        so an ``insert`` selects them from the staged file, each column read by name and cast
+        to its type.
+        """
+        if not self.rows:  # nothing to load (an empty file, or an optional one that is absent)
             return 0
-        return copy_from_stage(cur, table, self.stage, self.relative, self.rows)
+        if self.skip_marked is None:
+            return copy_from_stage(cur, table, self.stage, self.relative, self.rows)
+        names = ", ".join(name for name, _ in self.columns)
+        values = ", ".join(f"$1:{name}::{sql_type}" for name, sql_type in self.columns)
+        inserted = cur.execute(
+            f"insert into {table} ({names}) select {values} from {self} "
+            f"(file_format => {_literal(self.stage.file_format)}) "
+            f"where $1:{self.skip_marked} is null"
+        ).fetchone()[0]
+        if inserted != self.rows:
+            raise LoadError(
+                f"insert into {table} from {self} inserted {inserted} rows, expected "
+                f"{self.rows}. Nothing was replaced."
+            )
+        return inserted

@@ -1,9 +1,9 @@
 """Replace the rows of several tables at once: readers see the old rows or the new, never a mix.
 
 The rows of the tables that keep their shape are replaced inside one transaction: ``delete``,
-then ``insert … select`` or ``copy into`` from a staged file. Snowflake commits the open
-transaction before any DDL, so no DDL may run inside it, and these statements keep the tables'
-grants. A table that is missing or changes shape (``on_shape_change="replace"``) cannot be
+then ``insert … select``, or the load of a staged file (``copy into``, or an ``insert`` from
+it). Snowflake commits the open transaction before any DDL, so no DDL may run inside it, and
+these statements keep the tables' grants. A table that is missing or changes shape (``on_shape_change="replace"``) cannot be
 filled that way: it is built beside, as ``<TABLE>__NEW``, before the transaction, and put in
 place after it with one atomic statement of its own (``alter table … swap with …``, or
 ``rename`` for a new table). It is never dropped before its replacement exists: readers see
@@ -161,7 +161,7 @@ def _beside(table: str) -> str:
 
 def _insert(cur: Any, r: Replacement, table: str) -> None:
     if r.staged is not None:
-        r.staged.copy_into(cur, table)
+        r.staged.insert_into(cur, table)
         return
     names = ", ".join(r.columns)
     where = f" where {r.where}" if r.where else ""

@@ -4,16 +4,16 @@ Every landed file (:mod:`.scan`) is put at the stage (:mod:`netflix_pipeline.war
 A file with a key (typed rows, each with its reasons when faulty) is copied into
 ``RAW_LOAD.<T>__LANDING``, and one statement ranks its keys into the scratch table
 ``RAW_LOAD.<T>`` (:func:`.sql.keyed_table_sql`), whose faulty rows and duplicates go to
-``RAW_LOAD.REJECTED_ROWS``. A file without a key (ratings, tags: the big ones) is landed as its
-RAW table's rows, checked by the scan already, and waits at the stage. The scan's rejects
+``RAW_LOAD.REJECTED_ROWS``. A file without a key (ratings, tags: the big ones) is landed with
+its rows checked by the scan already, and waits at the stage. The scan's rejects
 (malformed records, and the faulty rows of a file without a key) are copied into
 ``RAW_LOAD.REJECTED_ROWS`` from their own file. Nothing passes through Python but counts.
 
 Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
 ``RAW.REJECTED_ROWS`` replaced, all together, in one transaction
 (:func:`netflix_pipeline.warehouse.tables.replace_tables`): from the scratch tables, and straight
-from the stage for the files without a key, so the biggest table is written once, not copied
-from a scratch table of its own size. A failure at any point leaves the previous tables as they
+from the stage for the files without a key (their rows without a fault), so the biggest table
+is written once, not copied from a scratch table of its own size. A failure at any point leaves the previous tables as they
 were, and the same input always gives the same tables.
 """
 
@@ -211,7 +211,14 @@ class RawTableLoader:
             relative = ""
             if item.landed_rows:
                 relative = self.stage_file(item.landed, f"{c.name}.parquet")
-            self.staged[c.table] = StagedFile(self.stage, relative, item.landed_rows)
+            self.staged[c.table] = StagedFile(
+                self.stage,
+                relative,
+                item.landed_rows,
+                # its faulty rows stay out of RAW; with none, COPY INTO loads it whole
+                skip_marked="_REASON" if item.value_rejected else None,
+                columns=tuple((col.target, col.sql_type) for col in c.columns),
+            )
             value_kinds = item.value_kinds
         if item.rejects_rows:
             relative = self.stage_file(item.rejects, f"{c.name}.rejects.parquet")

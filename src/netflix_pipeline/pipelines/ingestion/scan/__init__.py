@@ -14,7 +14,7 @@ making what the steps after it read:
    ``blank_lines``, ``skipped``, ``skip_totals``, ``set_aside_lines`` and ``shift_steps``.
 3. :mod:`.landing` lands the kept records: numbered when the file has a key
    (:attr:`..contracts.FileContract.numbered`), since the warehouse keeps the first row of each
-   key in file order; else as the first step wrote them.
+   key in file order; else the first step's file is the landed file.
 4. :mod:`.rejects` writes the set-aside records and broken lines (``malformed_rejects``) and,
    for a file without a key, its faulty rows (``value_rejects``) to a second Parquet file in
    the shape of ``REJECTED_ROWS``, and counts them by kind.

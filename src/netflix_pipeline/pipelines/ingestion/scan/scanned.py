@@ -14,8 +14,9 @@ class ScannedFile:
 
     contract: FileContract
     uri: str
-    # Parquet: a file with a key in the shape of ..sql.landing_ddl (every record, faulty values
-    # included); one without, the rows of its RAW table (..sql.raw_table_columns)
+    # Parquet of every kept record, faulty values included: a file with a key in the shape of
+    # ..sql.landing_ddl; one without, its RAW table's columns (..sql.raw_table_columns) and the
+    # faults of each row (_REASON null: the row loads)
     landed: Path | None = None
     rejects: Path | None = None  # Parquet in the shape of REJECTED_ROWS
     records: int = 0  # well-formed records, faulty values included
@@ -37,7 +38,8 @@ class ScannedFile:
 
     @property
     def landed_rows(self) -> int:
-        """Rows of the ``landed`` file."""
+        """Rows of the ``landed`` file that load: those without a fault, in a file without a
+        key (the warehouse finds the faults of one with a key, with its duplicates)."""
         return self.records if self.contract.key else self.records - self.value_rejected
 
     @property

@@ -52,7 +52,8 @@ class StructuralPass:
         self.limits = limits or Limits()
         self.out_dir = out_dir
         self.first = out_dir / f"{contract.name}.records.parquet"
-        self.landed = out_dir / f"{contract.name}.parquet"
+        # a file without a key lands as the first step writes it (see .landing)
+        self.landed = out_dir / f"{contract.name}.parquet" if contract.numbered else self.first
         self.rejects = out_dir / f"{contract.name}.rejects.parquet"
         self.con = connect(out_dir, duckdb_config, self.limits)
 
@@ -87,7 +88,8 @@ class StructuralPass:
             ) from exc
         finally:
             self.con.close()
-            self.first.unlink(missing_ok=True)
+            if self.landed != self.first:
+                self.first.unlink(missing_ok=True)
             if found is not None:
                 found.remove_scratch(self.source)
 
