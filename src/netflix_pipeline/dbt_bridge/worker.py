@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -225,8 +226,17 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
     # which dbt never calls. Marked absent, it is not imported: a third of a second less before
     # the first build, and less memory.
     sys.modules.setdefault("pandas", None)
+    # What the imports make, and later each parse's manifest, lives as long as the worker. The
+    # imports and a parse make almost no garbage (their collections found next to none): they
+    # run without the garbage collector (about 0.6 s of CPU less), and what they made is then
+    # frozen, so that no full collection goes over it again (0.1-0.2 s each, some during the
+    # builds the run waits for).
+    gc.disable()
     import dbt.adapters.snowflake  # noqa: F401  the slow import, done before the first command
     from dbt.cli.main import dbtRunner
+
+    gc.enable()
+    gc.freeze()
 
     # manifests by project location, with the environment they were parsed in
     parsed: dict[str, tuple[Any, dict[str, str]]] = {}
@@ -238,7 +248,14 @@ def _serve() -> int:  # pragma: no cover - runs in the worker
             os.environ.clear()
             os.environ.update(request["env"])
             os.chdir(request["cwd"])
-            returncode, note = _invoke(dbtRunner, request, parsed)
+            if request.get("preparse"):
+                gc.disable()
+            try:
+                returncode, note = _invoke(dbtRunner, request, parsed)
+            finally:
+                if not gc.isenabled():
+                    gc.enable()
+                    gc.freeze()
         except BaseException as exc:  # dbtRunner returns its errors: a missing folder, a bug
             print(f"Encountered an error: {exc!r}", flush=True)
             returncode = 2
