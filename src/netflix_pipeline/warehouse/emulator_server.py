@@ -30,7 +30,6 @@ import gzip
 import json
 import os
 import re
-import sys
 import threading
 import time
 import urllib.parse
@@ -578,12 +577,6 @@ def main(argv: list[str] | None = None) -> None:
 
     import uvicorn
 
-    # fakesnow imports the Snowflake connector, which imports pandas and boto3 whenever they are
-    # installed, for client features a server never uses (fetch_pandas_all, PUT to S3). Marked
-    # absent, they are not imported: about 1.3 s of CPU less at every start, which overlaps the
-    # run's busiest step.
-    for unused in ("pandas", "boto3", "botocore"):
-        sys.modules.setdefault(unused, None)
     server = importlib.import_module("fakesnow.server")  # the module (fakesnow.server is also
     # the name of a function in fakesnow's package)
     describe_from_results(importlib.import_module("fakesnow.cursor").FakeSnowflakeCursor)
