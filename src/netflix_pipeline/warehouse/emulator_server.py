@@ -278,15 +278,14 @@ class StagedFiles:
         headers = {k.decode("latin-1").lower(): v for k, v in scope["headers"]}
         request = _json(body, headers.get("content-encoding") == b"gzip") or {}
         sql = request.get("sqlText") or ""
-        if self._READS_STAGE.search(sql) and not self._COPY.match(sql):
-            if (local := await self._rewritten(scope, request, sql)) is not None:
-                status, response_headers, response = await _call(self.app, scope, request, local)
-                await send(
-                    {"type": "http.response.start", "status": status, "headers": response_headers}
-                )
-                await send({"type": "http.response.body", "body": response})
-                return
-        await self.app(scope, _replay(body, receive), send)
+        reads_stage = self._READS_STAGE.search(sql) and not self._COPY.match(sql)
+        local = await self._rewritten(scope, request, sql) if reads_stage else None
+        if local is None:
+            await self.app(scope, _replay(body, receive), send)
+            return
+        status, response_headers, response = await _call(self.app, scope, request, local)
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": response})
 
     async def _rewritten(self, scope: dict, request: dict, sql: str) -> str | None:
         """``sql`` with its staged files read locally; None when it names no known stage."""
@@ -298,7 +297,8 @@ class StagedFiles:
         except sqlglot.errors.ParseError:
             return None
         staged = [
-            t for t in tree.find_all(exp.Table)
+            t
+            for t in tree.find_all(exp.Table)
             if isinstance(t.this, exp.Var) and t.name.startswith("@")
         ]
         for table in staged:

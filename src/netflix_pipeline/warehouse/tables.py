@@ -3,12 +3,12 @@
 The rows of the tables that keep their shape are replaced inside one transaction: ``delete``,
 then ``insert … select``, or the load of a staged file (``copy into``, or an ``insert`` from
 it). Snowflake commits the open transaction before any DDL, so no DDL may run inside it, and
-these statements keep the tables' grants. A table that is missing or changes shape (``on_shape_change="replace"``) cannot be
-filled that way: it is built beside, as ``<TABLE>__NEW``, before the transaction, and put in
-place after it with one atomic statement of its own (``alter table … swap with …``, or
-``rename`` for a new table). It is never dropped before its replacement exists: readers see
-its old rows or its new ones, never an empty table. Across tables, only the ones that keep
-their shape change together.
+these statements keep the tables' grants. A table that is missing or changes shape
+(``on_shape_change="replace"``) cannot be filled that way: it is built beside, as
+``<TABLE>__NEW``, before the transaction, and put in place after it with one atomic statement
+of its own (``alter table … swap with …``, or ``rename`` for a new table). It is never dropped
+before its replacement exists: readers see its old rows or its new ones, never an empty table.
+Across tables, only the ones that keep their shape change together.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ Only when every file is within ``max_reject_rate`` are the ``RAW`` tables and
 ``RAW.REJECTED_ROWS`` replaced, all together, in one transaction
 (:func:`netflix_pipeline.warehouse.tables.replace_tables`): from the scratch tables, and straight
 from the stage for the files without a key (their rows without a fault), so the biggest table
-is written once, not copied from a scratch table of its own size. A failure at any point leaves the previous tables as they
-were, and the same input always gives the same tables.
+is written once, not copied from a scratch table of its own size. A failure at any point
+leaves the previous tables as they were, and the same input always gives the same tables.
 """
 
 from __future__ import annotations
