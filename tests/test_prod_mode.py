@@ -133,6 +133,18 @@ def test_prod_logs_are_json_lines_and_dbt_uses_the_prod_target(prod_run):
     assert "Power BI refresh skipped" in messages
 
 
+def test_no_statement_was_answered_with_a_server_error(prod_run, snowflake_account):
+    """The connector sends a statement again, a second later, when the server answers with an
+    error of its own (HTTP 5xx): a run that meets one succeeds, only slower, so the answers
+    themselves are checked, the account's set-up's and both nights'."""
+    events = [json.loads(line) for line in snowflake_account[2].read_text().splitlines()]
+    queries = [e for e in events if e["event"] == "query"]
+    assert len(queries) > 100
+    assert all(e["status"] == 200 for e in queries), [
+        (e["status"], e["sql"][:200]) for e in queries if e["status"] != 200
+    ][:5]
+
+
 def test_every_session_of_the_run_carries_its_query_tag(prod_run, snowflake_account):
     logins = [e for e in statements(snowflake_account) if e["event"] == "login"]
     tags = {e["query_tag"] for e in logins}

@@ -9,10 +9,12 @@ event:
 
 * ``{"event": "login", "session": N, "query_tag": …, "client": …, "at": …}`` for each new
   session;
-* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …, "seconds": …, "at": …}``
-  for each statement, with the number of rows its result carried back to the client and the
-  time the server took to answer; ``describe_only`` when the client only asked for the
-  result's columns (Snowpark does, to learn a DataFrame's schema).
+* ``{"event": "query", "session": N, "sql": …, "rows": …, "ok": …, "status": …, "seconds": …,
+  "at": …}`` for each statement, with the number of rows its result carried back to the
+  client, the HTTP status of the answer (a server error is retried by the connector, so a run
+  that meets one still succeeds, a second later) and the time the server took to answer;
+  ``describe_only`` when the client only asked for the result's columns (Snowpark does, to
+  learn a DataFrame's schema).
 
 ``at`` is the wall-clock time (Unix seconds) the request arrived, to place it among a run's log
 lines.
@@ -74,24 +76,39 @@ class StatementLog:
             return
         body = await _read_body(receive)
         response: list[bytes] = []
+        status: list[int] = []
 
         async def capture(message: dict) -> None:
-            if message["type"] == "http.response.body":
+            if message["type"] == "http.response.start":
+                status.append(int(message.get("status", 0)))
+            elif message["type"] == "http.response.body":
                 response.append(message.get("body", b""))
             await send(message)
 
         arrived = time.time()
         started = time.monotonic()
-        await self.app(scope, _replay(body, receive), capture)
-        seconds = time.monotonic() - started
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        request = _json(body, headers.get("content-encoding") == "gzip")
-        response_json = _json(b"".join(response), False)
-        self._record(scope["path"], headers, request, response_json, seconds, arrived)
+        try:
+            await self.app(scope, _replay(body, receive), capture)
+        finally:  # a server error is answered (500), then raised: it is recorded too
+            seconds = time.monotonic() - started
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            request = _json(body, headers.get("content-encoding") == "gzip")
+            response_json = _json(b"".join(response), False)
+            answer = (status[0] if status else 0, response_json)
+            self._record(scope["path"], headers, request, answer, seconds, arrived)
 
     def _record(
-        self, path: str, headers: dict, request: Any, response: Any, seconds: float, at: float
+        self,
+        path: str,
+        headers: dict,
+        request: Any,
+        answer: tuple[int, Any],
+        seconds: float,
+        at: float,
     ) -> None:
+        http_status, response = answer
         data = (response or {}).get("data") or {}
         if path == LOGIN_PATH:
             params = ((request or {}).get("data") or {}).get("SESSION_PARAMETERS") or {}
@@ -113,6 +130,7 @@ class StatementLog:
                 "sql": (request or {}).get("sqlText"),
                 "rows": data.get("total"),
                 "ok": bool((response or {}).get("success")),
+                "status": http_status,
                 "seconds": round(seconds, 4),
                 "at": round(at, 3),
             }
