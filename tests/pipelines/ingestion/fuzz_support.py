@@ -1044,7 +1044,8 @@ def check(
     # (the warehouse finds the faulty ones with the duplicates); of one without, the clean rows
     # load, its faulty ones are among the rejects already.
     faulty = [r for r in outcome.landed if r.get("_REASON") is not None]
-    loads = outcome.landed if contract.numbered else [r for r in outcome.landed if r not in faulty]
+    faultless = [r for r in outcome.landed if r.get("_REASON") is None]
+    loads = outcome.landed if contract.numbered else faultless
     if len(loads) != item.landed_rows or len(outcome.landed) != item.records:
         broken.append(
             (
