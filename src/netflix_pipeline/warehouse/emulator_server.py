@@ -238,10 +238,7 @@ class SwapWith:
         if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        headers = {k.decode("latin-1").lower(): v for k, v in scope["headers"]}
-        gzipped = headers.get("content-encoding") == b"gzip"
-        request = _json(body, gzipped) or {}
+        body, request = await _read_request(scope, receive)
         match = _SWAP.fullmatch(request.get("sqlText") or "")
         if not match:
             await self.app(scope, _replay(body, receive), send)
@@ -265,9 +262,7 @@ class SwapWith:
                 break
         else:
             await _call(self.app, scope, request, statements[-1])
-        status, response_headers, response = result
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": response})
+        await _send(send, *result)
 
 
 class StagedFiles:
@@ -292,18 +287,14 @@ class StagedFiles:
         if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        headers = {k.decode("latin-1").lower(): v for k, v in scope["headers"]}
-        request = _json(body, headers.get("content-encoding") == b"gzip") or {}
+        body, request = await _read_request(scope, receive)
         sql = request.get("sqlText") or ""
         reads_stage = self._READS_STAGE.search(sql) and not self._COPY.match(sql)
         local = await self._rewritten(scope, request, sql) if reads_stage else None
         if local is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        status, response_headers, response = await _call(self.app, scope, request, local)
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": response})
+        await _answer(self.app, scope, request, local, send)
 
     async def _rewritten(self, scope: dict, request: dict, sql: str) -> str | None:
         """``sql`` with its staged files read locally; None when it names no known stage."""
@@ -384,11 +375,9 @@ class Transactions:
         if scope.get("type") != "http" or scope.get("path") != QUERY_PATH:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        headers = dict(scope["headers"])
-        auth = headers.get(b"authorization", b"")
+        body, request = await _read_request(scope, receive)
+        auth = dict(scope["headers"]).get(b"authorization", b"")
         number = self._numbers.setdefault(auth, len(self._numbers) + 1)
-        request = _json(body, headers.get(b"content-encoding") == b"gzip") or {}
         sql = request.get("sqlText") or ""
         if self._SHOW.fullmatch(sql):
             rows = ", ".join(f"({n}, '{n}', 'running')" for n in sorted(self._open))
@@ -397,7 +386,7 @@ class Transactions:
                 if rows
                 else 'select 0 as "id", \'\' as "session", \'\' as "state" where false'
             )
-            await self._answer(scope, request, sql, send)
+            await _answer(self.app, scope, request, sql, send)
             return
         if m := self._ABORT.fullmatch(sql):
             tid = int(m[1])
@@ -409,18 +398,13 @@ class Transactions:
                     ],
                 }
                 await _call(self.app, other_scope, request, "rollback")
-            await self._answer(scope, request, f"select 'Aborted transaction id: {tid}'", send)
+            await _answer(self.app, scope, request, f"select 'Aborted transaction id: {tid}'", send)
             return
         if self._BEGIN.match(sql):
             self._open[number] = auth
         elif self._END.match(sql):
             self._open.pop(number, None)
         await self.app(scope, _replay(body, receive), send)
-
-    async def _answer(self, scope: dict, request: dict, sql: str, send: Any) -> None:
-        status, response_headers, response = await _call(self.app, scope, request, sql)
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": response})
 
 
 class Stall:
@@ -451,8 +435,7 @@ class Stall:
         if scope.get("path") != QUERY_PATH:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        request = _json(body, headers.get(b"content-encoding") == b"gzip") or {}
+        body, request = await _read_request(scope, receive)
         sql = request.get("sqlText") or ""
         try:
             pattern = self.path.read_text(encoding="utf-8").strip()
@@ -546,6 +529,23 @@ async def _call(app: Any, scope: dict, request: dict, sql: str) -> tuple[int, li
 
     await app(sub_scope, _replay(body, None), capture)
     return start.get("status", 500), start.get("headers", []), b"".join(chunks)
+
+
+async def _read_request(scope: dict, receive: Any) -> tuple[bytes, dict]:
+    """A query request's body, and the request it holds (empty when it is not JSON)."""
+    body = await _read_body(receive)
+    gzipped = dict(scope["headers"]).get(b"content-encoding") == b"gzip"
+    return body, _json(body, gzipped) or {}
+
+
+async def _answer(app: Any, scope: dict, request: dict, sql: str, send: Any) -> None:
+    """Answer the client's request with ``app``'s answer to ``sql`` in the same session."""
+    await _send(send, *await _call(app, scope, request, sql))
+
+
+async def _send(send: Any, status: int, headers: list, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _read_body(receive: Any) -> bytes:
