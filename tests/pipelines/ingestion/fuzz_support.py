@@ -52,6 +52,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import yaml
+from ingest_support import landed_rows
 
 from netflix_pipeline.pipelines.genres.parser import parse_genre_value
 from netflix_pipeline.pipelines.genres.rules import GenreRules
@@ -808,7 +809,7 @@ def run_scan(path: Path, contract, limits: Limits, out_dir: Path) -> Outcome:
         outcome.warnings = handler.messages
         outcome.peak_mb = scan_peak_mb()
     outcome.item = item
-    outcome.landed = pq.read_table(item.landed).to_pylist()
+    outcome.landed = landed_rows(item.landed)
     outcome.rejects = pq.read_table(item.rejects).to_pylist()
     return outcome
 

@@ -12,9 +12,25 @@ import io
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS
 from netflix_pipeline.pipelines.ingestion.nodes import load_raw, scan_raw_files
 from netflix_pipeline.pipelines.ingestion.raw_files import RawFileDataset
+from netflix_pipeline.pipelines.ingestion.scan import FAULT_COLUMN
+
+
+def landed_rows(path: Path) -> list[dict]:
+    """The rows of a landed file in its order, the faults of a file without a key (one list
+    column) spelled out as a file with a key has them: ``_REASON``, ``_REASON_KIND`` and
+    ``_RAW_LINE``, all None in a row without a fault."""
+    rows = pq.read_table(path).to_pylist()
+    for row in rows:
+        if FAULT_COLUMN in row:
+            fault = row.pop(FAULT_COLUMN) or [None, None, None]
+            row["_REASON"], row["_REASON_KIND"], row["_RAW_LINE"] = fault
+    return rows
+
 
 RAW_TABLES = ("MOVIES", "RATINGS", "LINKS", "TAGS", "MOVIES_METADATA", "REJECTED_ROWS")
 

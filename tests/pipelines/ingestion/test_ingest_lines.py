@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ingest_support import landed_rows
 
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME
 from netflix_pipeline.pipelines.ingestion.scan import ScannedFile, structural_pass
@@ -39,7 +40,7 @@ def land(tmp_path: Path, data: bytes, contract=NUMBERED) -> tuple[ScannedFile, l
     path.write_bytes(data)
     shape = inspect_file(path, str(path), contract)
     item = structural_pass(path, contract, str(path), shape, tmp_path / "out")
-    kept = pq.read_table(item.landed).to_pylist()  # an unnumbered file lands in file order
+    kept = landed_rows(item.landed)  # an unnumbered file lands in file order
     if contract.numbered:
         kept.sort(key=lambda r: r["_LINE_NUMBER"])
     rejects = pq.read_table(item.rejects).to_pylist()

@@ -95,12 +95,12 @@ def test_records_keep_their_lines_when_read_in_parallel(tmp_path):
     shape = inspect_file(path, str(path), contract)
     item = structural_pass(path, contract, str(path), shape, tmp_path / "out", {"threads": 2})
     with duckdb.connect() as con:
-        # ratings land unnumbered; their clean rows (no _REASON) load, the faulty ones are
+        # ratings land unnumbered; their clean rows (no _FAULT) load, the faulty ones are
         # numbered in the rejects by their place in the file
         landed = con.execute(
             "select count(*), count(distinct USER_ID), min(USER_ID), max(USER_ID), "
             f"count(*) filter (where USER_ID % 250000 = 0) from '{item.landed}' "
-            "where _REASON is null"
+            "where _FAULT is null"
         ).fetchone()
         faulty = con.execute(
             "select list(LINE_NUMBER order by LINE_NUMBER), "
@@ -125,5 +125,5 @@ def test_one_thread_is_allowed_and_keeps_the_lines(tmp_path):
     with duckdb.connect() as con:
         faulty = con.execute(f"select list(LINE_NUMBER order by LINE_NUMBER) from '{item.rejects}'")
         assert faulty.fetchone()[0] == [400, 800, 1200]
-        loads = f"select count(*) from '{item.landed}' where _REASON is null"
+        loads = f"select count(*) from '{item.landed}' where _FAULT is null"
         assert con.execute(loads).fetchone()[0] == item.landed_rows == 1197

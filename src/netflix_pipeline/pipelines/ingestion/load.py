@@ -42,7 +42,7 @@ from ...warehouse.tables import (
     table_columns,
 )
 from .contracts import FileContract
-from .scan import ScannedFile
+from .scan import FAULT_COLUMN, ScannedFile
 from .sql import keyed_table_sql, landing_ddl, quote, raw_table_columns, raw_table_ddl
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ class RawTableLoader:
                 relative,
                 item.landed_rows,
                 # its faulty rows stay out of RAW; with none, COPY INTO loads it whole
-                skip_marked="_REASON" if item.value_rejected else None,
+                skip_marked=FAULT_COLUMN if item.value_rejected else None,
                 columns=tuple((col.target, col.sql_type) for col in c.columns),
             )
             value_kinds = item.value_kinds

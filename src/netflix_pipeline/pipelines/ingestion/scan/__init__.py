@@ -22,7 +22,8 @@ making what the steps after it read:
 What the pass hands to the warehouse load is a :class:`ScannedFile`.
 """
 
+from .records import FAULT_COLUMN
 from .scanned import ScannedFile
 from .structural import StructuralPass, structural_pass
 
-__all__ = ["ScannedFile", "StructuralPass", "structural_pass"]
+__all__ = ["FAULT_COLUMN", "ScannedFile", "StructuralPass", "structural_pass"]

@@ -13,8 +13,9 @@ Relations made here, in this order:
   aside: its logical line ``s`` (DuckDB's numbering), ``error_type``, ``error_message`` and its
   text ``raw``.
 - ``kept`` (view over the Parquet file): the kept records, ``k`` being a record's position
-  among them, with their typed values, ``_REASON``, ``_REASON_KIND``, ``_RAW_LINE`` and the
-  newlines their fields hold (``_NL``).
+  among them, with their typed values, their faults (``_FAULT``, :data:`FAULT`), the text of
+  every record of a file with a key (``_RAW_LINE``) and the newlines their fields hold
+  (``_NL``, 0 throughout a file without quotes).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ from ..contracts import FileContract
 from ..limits import Limits
 from ..source import FileShape, RawFileError, RawSource
 from ..sql import csv_record, quote, value_checks
+
+# The faults of a faulty record, in one column that is null for the others: reason, kind and
+# text (clipped). One list column instead of three mostly empty ones took a seventh off the CPU
+# of writing a 32M-row file (README 'Performance').
+FAULT_COLUMN = "_FAULT"
+FAULT = {name: f"{FAULT_COLUMN}[{i}]" for i, name in enumerate(("reason", "kind", "raw"), 1)}
 
 SET_ASIDE = r"""
     select line::bigint as s, error_type::varchar as error_type, error_message,
@@ -58,30 +65,26 @@ def first_pass_sql(
     location: str, contract: FileContract, shape: FileShape, limits: Limits, target: Path
 ) -> str:
     """The copy that writes the kept records of the file to ``target``: typed values, the faults
-    of each row and its text, and the newlines its fields hold."""
+    of each row (:data:`FAULT`), and what the line numbering needs: the newlines the fields
+    hold, when the file has quotes (none can hold one otherwise)."""
     fields = [f"c{i}" for i in range(len(shape.header))]
     checks = value_checks(
         contract, {c.target: f"c{shape.header.index(c.source)}" for c in contract.columns}
     )
-    nl = " + ".join(newlines(f) for f in fields) if shape.quoted else "0"
-    # The record's text, for the reasons of the faulty rows; and for every row of a file with a
-    # key, whose duplicates only the warehouse finds.
-    record = csv_record(fields)
-    raw = (
-        limits.clip_sql(record)
-        if contract.key
-        else f"case when _BAD then {limits.clip_sql(record)} end"
-    )
+    record = limits.clip_sql(csv_record(fields))
+    # The text of every row of a file with a key, whose duplicates only the warehouse finds.
+    raw = f", cast({record} as varchar) as _RAW_LINE" if contract.key else ""
+    nl = " + ".join(newlines(f) for f in fields)
+    nl = f", ({nl})::integer as _NL" if shape.quoted else ""
     # Whether a row is faulty is decided once (_BAD): each expression that repeated the checks
     # cost DuckDB a second or two of CPU on a 32M-row file. Snappy (DuckDB's default, also for
     # the landed files): several times faster to write than zstd here, read by every warehouse.
     return f"""
         copy (
             select {", ".join(c.target for c in contract.columns)},
-                   cast(case when _BAD then {checks.reason} end as varchar) as _REASON,
-                   cast(case when _BAD then {checks.kind} end as varchar) as _REASON_KIND,
-                   cast({raw} as varchar) as _RAW_LINE,
-                   ({nl})::integer as _NL
+                   case when _BAD then [
+                       cast({checks.reason} as varchar), cast({checks.kind} as varchar), {record}
+                   ] end as {FAULT_COLUMN}{raw}{nl}
             from (
                 select *, {checks.any_bad} as _BAD
                 from (select {", ".join(fields)}, {", ".join(checks.typed)}
@@ -108,10 +111,12 @@ def copy_in_file_order(
     con.execute(copy)
 
 
-def point_kept_at(con: duckdb.DuckDBPyConnection, parquet: Path) -> None:
-    """The view ``kept`` over a Parquet file of kept records, each with its position ``k``."""
+def point_kept_at(con: duckdb.DuckDBPyConnection, parquet: Path, quoted: bool) -> None:
+    """The view ``kept`` over a Parquet file of kept records, each with its position ``k`` (and
+    ``_NL`` 0 when the file has no quotes)."""
+    newlines = "" if quoted else ", 0 as _NL"
     con.execute(
-        "create or replace temp view kept as select file_row_number as k, * "
+        f"create or replace temp view kept as select file_row_number as k, *{newlines} "
         f"from read_parquet({quote(str(parquet))}, file_row_number = true)"
     )
 
@@ -137,5 +142,5 @@ def read_records(
     ).fetchone()
     if count:
         raise RawFileError(f"{uri}: line {line} is not valid UTF-8; expected a UTF-8 CSV file.")
-    point_kept_at(con, target)
+    point_kept_at(con, target, shape.quoted)
     return con.execute("select count(*) from kept").fetchone()[0]

@@ -16,7 +16,7 @@ class ScannedFile:
     uri: str
     # Parquet of every kept record, faulty values included: a file with a key in the shape of
     # ..sql.landing_ddl; one without, its RAW table's columns (..sql.raw_table_columns) and the
-    # faults of each row (_REASON null: the row loads)
+    # faults of each row (.records.FAULT; null: the row loads)
     landed: Path | None = None
     rejects: Path | None = None  # Parquet in the shape of REJECTED_ROWS
     records: int = 0  # well-formed records, faulty values included
