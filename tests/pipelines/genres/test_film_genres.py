@@ -291,16 +291,16 @@ SOURCE_ROWS = st.lists(
 
 
 def _apart_without_nul(values: list) -> bool:
-    """Whether the distinct values stay distinct once NUL characters are taken out, and none
-    starts with one: the emulator's DuckDB does not tell ``'[\x00'`` from ``'['`` when it groups
-    them (``test_values_that_differ_only_by_a_nul_character``), and beside an empty value it
-    now and then gives a value that starts with a NUL (``'\x00\x01X'``) no genre at all, where
-    the same values in another order come out right (found by Hypothesis; not traced further,
-    nor checked on Snowflake). The rest of the stage is checked with NULs anywhere else."""
+    """Whether the distinct values stay distinct when each is cut at its first NUL character.
+
+    The emulator tells two texts apart only up to their first NUL when it groups them (DuckDB on
+    its own keeps them apart; where the rest is lost on the way is not traced):
+    ``'[\x00'`` and ``'['`` are one value (``test_values_that_differ_only_by_a_nul_character``),
+    and so are ``'[\x000'`` and ``'['``, or ``'\x00\x01X'`` and ``''``; which of the two
+    then gives its genres to both depends on the order of the rows (all found by Hypothesis;
+    not checked on Snowflake). The rest of the stage is checked with NULs anywhere else."""
     distinct = {v for v in values if isinstance(v, str)}
-    if any(v.startswith("\x00") for v in distinct):
-        return False
-    return len({v.replace("\x00", "") for v in distinct}) == len(distinct)
+    return len({v.split("\x00", 1)[0] for v in distinct}) == len(distinct)
 
 
 @EMULATOR_SETTINGS
