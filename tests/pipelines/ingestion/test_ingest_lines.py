@@ -13,13 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ingest_support import landed_rows
 
 from netflix_pipeline.pipelines.ingestion.contracts import CONTRACTS_BY_NAME
 from netflix_pipeline.pipelines.ingestion.scan import ScannedFile, structural_pass
-from netflix_pipeline.pipelines.ingestion.source import inspect_file
+from netflix_pipeline.pipelines.ingestion.source import RawFileError, inspect_file
 
 RATINGS = CONTRACTS_BY_NAME["ratings"]
 # the same columns in a file with a key: its rows are landed with their lines
@@ -209,6 +210,11 @@ def test_line_numbers_match_the_file(tmp_path_factory, records, crlf, bom, numbe
         else:
             expected_rejected.append((line, record))
         text += record + end + end * blanks_after
+    if len(records) >= 10 and all(len(fields) != len(HEADER) for fields, _ in records):
+        # no row as wide as the header: the whole file is refused (source.check_row_widths)
+        with pytest.raises(RawFileError, match="the header does not describe the rows"):
+            land(tmp_path / "numbered", text.encode(), NUMBERED)
+        return
     # the file with a key lands every record, each with its line and its faults
     item, kept, rejects = land(tmp_path / "numbered", text.encode(), NUMBERED)
     assert item.records == len(expected_kept)
