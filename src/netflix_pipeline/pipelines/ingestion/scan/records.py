@@ -74,8 +74,8 @@ def first_pass_sql(
     record = limits.clip_sql(csv_record(fields))
     # The text of every row of a file with a key, whose duplicates only the warehouse finds.
     raw = f", cast({record} as varchar) as _RAW_LINE" if contract.key else ""
-    nl = " + ".join(newlines(f) for f in fields)
-    nl = f", ({nl})::integer as _NL" if shape.quoted else ""
+    held = " + ".join(newlines(f) for f in fields)
+    nl = f", ({held})::integer as _NL" if shape.quoted else ""
     # Whether a row is faulty is decided once (_BAD): each expression that repeated the checks
     # cost DuckDB a second or two of CPU on a 32M-row file. Snappy (DuckDB's default, also for
     # the landed files): several times faster to write than zstd here, read by every warehouse.
@@ -114,9 +114,9 @@ def copy_in_file_order(
 def point_kept_at(con: duckdb.DuckDBPyConnection, parquet: Path, quoted: bool) -> None:
     """The view ``kept`` over a Parquet file of kept records, each with its position ``k`` (and
     ``_NL`` 0 when the file has no quotes)."""
-    newlines = "" if quoted else ", 0 as _NL"
+    none_held = "" if quoted else ", 0 as _NL"
     con.execute(
-        f"create or replace temp view kept as select file_row_number as k, *{newlines} "
+        f"create or replace temp view kept as select file_row_number as k, *{none_held} "
         f"from read_parquet({quote(str(parquet))}, file_row_number = true)"
     )
 
